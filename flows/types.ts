@@ -1,0 +1,156 @@
+/**
+ * The support flow's contract with the engine. A transition is
+ * `(state, event, context) → (state, replies, effects)`; it is pure: no I/O, no clock, no randomness.
+ * The engine carries out effects (queueing a handoff, relaying to an agent) after saving the state.
+ */
+import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../src/model.js";
+
+/** The categories a question is classified into (DESIGN.md's table). The names are a contract. */
+export const CATEGORIES = [
+  "general",
+  "account_action",
+  "technical",
+  "billing",
+  "urgent",
+  "ticket_status",
+  "operator",
+] as const;
+
+/** One of DESIGN.md's categories. */
+export type Category = (typeof CATEGORIES)[number];
+
+/** Handoff priority: urgent questions go first in the queue. */
+export type Priority = "high" | "normal";
+
+/** What the classifier returns for one text. */
+export interface Classification {
+  category: Category;
+  /** 0..1. */
+  confidence: number;
+  /** Every category with its score, best first (used to build the clarify buttons). */
+  ranked: { category: Category; score: number }[];
+  /** Set when an explicit rule decided (e.g. `account_action:change_owner`), for evaluation and logs. */
+  rule?: string;
+}
+
+/** The classifier seam: sync, pure, loaded once. */
+export interface Classifier {
+  classify(text: string): Classification;
+}
+
+/** The flow's steps. */
+export type StepName =
+  | "new" // nothing said yet: the next event gets the greeting
+  | "login" // waiting for the account login / contract number / domain, or «Нет аккаунта»
+  | "question" // waiting for the description of the situation
+  | "clarify" // low confidence: waiting for a category button
+  | "feedback" // «Помогло?» after a knowledge-base answer
+  | "offer" // after a refusal or a ticket suggestion: [Специалист] offered
+  | "ticket" // ticket_status: waiting for the ticket number
+  | "queued" // handed off, waiting for an agent
+  | "agent" // an agent owns the conversation: messages are relayed
+  | "rating"; // the agent closed: waiting for a 1–5 rating
+
+/** One line of the transcript kept for the agent card; text is masked before it is stored. */
+export interface TranscriptLine {
+  from: "customer" | "bot";
+  text: string;
+  at: number;
+}
+
+/** The handoff currently open for this conversation. */
+export interface OpenHandoff {
+  /** `${conversationKey}-${seq}`: the BullMQ job id, so a repeated request cannot create two. */
+  id: string;
+  category: Category;
+  priority: Priority;
+  since: number;
+  agentName?: string;
+}
+
+/** Current version of the stored state shape; bump it and extend `migrateState` on change. */
+export const STATE_VERSION = 1;
+
+/** Everything the flow remembers about one conversation. Stored as JSON, versioned. */
+export interface ConversationState {
+  v: typeof STATE_VERSION;
+  step: StepName;
+  locale: Locale;
+  /** The account login (or contract number, or domain) as the customer claimed it: never verified. */
+  login?: string;
+  loginKind?: "login" | "contract" | "domain";
+  guest?: boolean;
+  category?: Category;
+  /** Consecutive classification misses (clarify rounds); two → hand off. */
+  misses: number;
+  ticket?: string;
+  /** The last lines of the conversation, masked, capped (see the flow for the cap). */
+  transcript: TranscriptLine[];
+  handoff?: OpenHandoff;
+  /** Counts handoffs of this conversation, so each gets a fresh id. */
+  handoffSeq: number;
+  /** Set when a reply could not be delivered (blocked bot, deleted chat). */
+  undeliverable?: { reason: string; at: number };
+  updatedAt: number;
+}
+
+/** The data a handoff job carries (queue `handoffs`); secrets are already masked. */
+export interface HandoffRequest {
+  handoffId: string;
+  conversationKey: string;
+  channel: ChannelId;
+  chatId: string;
+  login?: string;
+  guest: boolean;
+  category: Category;
+  priority: Priority;
+  ticket?: string;
+  locale: Locale;
+  transcript: TranscriptLine[];
+  createdAt: number;
+}
+
+/** Side effects the engine carries out after the new state is saved. */
+export type Effect =
+  | { type: "handoff"; request: HandoffRequest }
+  | { type: "cancel_handoff"; handoffId: string }
+  | {
+      type: "relay_to_agent";
+      handoffId: string;
+      /** Masked text, or undefined for a non-text message (see `unsupportedKind`, `messageId`). */
+      text?: string;
+      unsupportedKind?: string;
+      messageId?: string;
+    }
+  | { type: "rating"; handoffId: string; category: Category; score: number };
+
+/** What one transition returns. */
+export interface StepResult {
+  state: ConversationState;
+  replies: OutboundReply[];
+  effects: Effect[];
+}
+
+/** What the engine tells the flow about the world; the flow reads no clock of its own. */
+export interface FlowContext {
+  now: number;
+  /** A conversation idle for longer than this starts over with a greeting. */
+  idleMs: number;
+  /** The default locale for new conversations. */
+  defaultLocale: Locale;
+  classifier: Classifier;
+}
+
+/** Inputs to the queue-status message (position and expected wait), edited in place as they change. */
+export interface QueueStatus {
+  position: number;
+  /** Expected wait in minutes, or undefined when there is no recent data. */
+  waitMinutes?: number;
+  /** Outside working hours: when agents are back, as text in the desk's time zone. */
+  afterHours?: { backAt: string };
+  /** True once an agent has taken the conversation. */
+  taken?: boolean;
+}
+
+/** The signature of a flow transition. */
+export type FlowStep = (state: ConversationState | undefined, event: InboundEvent, ctx: FlowContext) => StepResult;

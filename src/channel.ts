@@ -1,0 +1,52 @@
+import type { ChannelId, OutboundReply } from "./model.js";
+
+/** Why a delivery failed for good: the customer blocked the bot, or the chat no longer exists. */
+export type DeliveryFailureReason = "blocked" | "gone" | "rejected";
+
+/**
+ * A delivery that cannot succeed by retrying (Telegram 403, VK 901/902, a deleted chat).
+ * Adapters throw it after their own retries of transient errors (429, VK 6/9/29, network) are spent
+ * or do not apply; the engine records it on the conversation and does not retry.
+ */
+export class DeliveryError extends Error {
+  override readonly name = "DeliveryError";
+  constructor(
+    readonly channel: ChannelId,
+    readonly chatId: string,
+    readonly reason: DeliveryFailureReason,
+    readonly platformCode: number | string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Cannot deliver to ${channel} chat ${chatId}: ${reason} (platform code ${String(platformCode)}). ` +
+        "The customer must write to the bot again before it can reply.",
+      options,
+    );
+  }
+}
+
+/** What a send returned: the platform id of the (last) message sent or edited. */
+export interface SentMessage {
+  messageId: string;
+}
+
+/** Options for one send. */
+export interface SendOptions {
+  /** Platform message id of an earlier message to edit in place, when the reply asks for an edit. */
+  editMessageId?: string;
+  /**
+   * A stable key for this reply (same on a retried send), so a platform with idempotent sends
+   * (VK `random_id`) cannot post it twice.
+   */
+  idempotencyKey: string;
+}
+
+/**
+ * The outbound side of a channel: renders channel-neutral replies into the platform's form.
+ * One per customer channel (Telegram, VK, console).
+ */
+export interface ChannelSender {
+  readonly channel: ChannelId;
+  /** Sends (or edits) one reply; throws `DeliveryError` when it can never be delivered. */
+  send(chatId: string, reply: OutboundReply, options: SendOptions): Promise<SentMessage>;
+}
