@@ -1,0 +1,148 @@
+import { z } from "zod";
+
+/** A valid example for each variable, shown when a value is missing or bad. */
+const EXAMPLES: Record<string, string> = {
+  REDIS_URL: "redis://127.0.0.1:6379",
+  TELEGRAM_BOT_TOKEN: "123456789:AAExampleTokenFromBotFather",
+  TELEGRAM_API_ROOT: "http://127.0.0.1:8081",
+  BOT_MODE: "polling",
+  VK_GROUP_TOKEN: "vk1.a.ExampleCommunityToken",
+  VK_GROUP_ID: "123456789",
+  VK_API_BASE_URL: "https://api.vk.com/method",
+  VK_MODE: "longpoll",
+  VK_CALLBACK_CONFIRMATION: "1a2b3c4d",
+  VK_CALLBACK_SECRET: "a-long-random-string",
+  AGENT_CHAT_ID: "-1001234567890",
+  PORT: "8080",
+  WEBHOOK_URL: "https://bot.example.com",
+  WEBHOOK_SECRET: "a-long-random-string_1",
+  LOG_LEVEL: "info",
+  IDLE_MINUTES: "30",
+  DEFAULT_LOCALE: "ru",
+  FLOOD_MAX: "20",
+  FLOOD_WINDOW_SECONDS: "10",
+  LOCK_LEASE_MS: "30000",
+  WORK_HOURS: "Mon-Fri 09:00-18:00",
+  WORK_TZ: "Europe/Moscow",
+  NEGLECT_MINUTES: "10",
+  SHUTDOWN_TIMEOUT_MS: "10000",
+};
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .optional();
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((u) => u.replace(/\/+$/, ""))
+  .optional();
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.string().default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{10,}$/, "must look like <digits>:<letters> as BotFather gives it")
+      .optional(),
+    TELEGRAM_API_ROOT: httpUrl,
+    BOT_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    VK_GROUP_TOKEN: z.string().min(10).optional(),
+    VK_GROUP_ID: z.coerce.number().int().positive().optional(),
+    VK_API_BASE_URL: httpUrl,
+    VK_MODE: z.enum(["longpoll", "callback"]).default("longpoll"),
+    VK_CALLBACK_CONFIRMATION: optionalString,
+    VK_CALLBACK_SECRET: optionalString,
+    AGENT_CHAT_ID: z.coerce
+      .number()
+      .int()
+      .refine((n) => n < 0, "must be the supergroup's negative id")
+      .optional(),
+    PORT: int(8080, 0, 65535),
+    WEBHOOK_URL: httpUrl,
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+      .optional(),
+    IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
+    DEFAULT_LOCALE: z.enum(["ru", "en"]).default("ru"),
+    FLOOD_MAX: int(20, 0, 10_000),
+    FLOOD_WINDOW_SECONDS: int(10, 1, 3600),
+    LOCK_LEASE_MS: int(30_000, 1000, 600_000),
+    WORK_HOURS: optionalString,
+    WORK_TZ: z.string().default("Europe/Moscow"),
+    NEGLECT_MINUTES: int(10, 1, 24 * 60),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  })
+  .superRefine((env, ctx) => {
+    const need = (variable: string, when: string) =>
+      ctx.addIssue({ code: "custom", path: [variable], message: `is required ${when}` });
+    if (env.VK_GROUP_TOKEN && !env.VK_GROUP_ID) need("VK_GROUP_ID", "when VK_GROUP_TOKEN is set");
+    if (env.VK_GROUP_ID && !env.VK_GROUP_TOKEN) need("VK_GROUP_TOKEN", "when VK_GROUP_ID is set");
+    const webhook = env.TELEGRAM_BOT_TOKEN && env.BOT_MODE === "webhook";
+    const callback = env.VK_GROUP_TOKEN && env.VK_MODE === "callback";
+    if (webhook && !env.WEBHOOK_URL) need("WEBHOOK_URL", "when BOT_MODE=webhook");
+    if (webhook && !env.WEBHOOK_SECRET) need("WEBHOOK_SECRET", "when BOT_MODE=webhook");
+    if (callback && !env.VK_CALLBACK_CONFIRMATION) need("VK_CALLBACK_CONFIRMATION", "when VK_MODE=callback");
+    if (callback && !env.VK_CALLBACK_SECRET) need("VK_CALLBACK_SECRET", "when VK_MODE=callback");
+    if (env.AGENT_CHAT_ID && !env.TELEGRAM_BOT_TOKEN) need("TELEGRAM_BOT_TOKEN", "for the agent desk (AGENT_CHAT_ID)");
+  });
+
+/** The validated configuration. */
+export type Config = z.output<typeof EnvSchema> & {
+  /** True when REDIS_URL was not given (the playground may start its own Redis). */
+  redisUrlDefaulted: boolean;
+  redisUrl: string;
+  /** Which channels start. */
+  channels: { telegram: boolean; vk: boolean; desk: boolean };
+};
+
+/** One problem with one variable. */
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+  example: string | undefined;
+}
+
+/** The environment is missing a variable or has a bad value; the message lists each with an example. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Configuration is not valid:\n${problems
+        .map((p) => `  - ${p.variable} ${p.problem}${p.example ? ` (example: ${p.variable}=${p.example})` : ""}`)
+        .join("\n")}\nSee the environment table in README.md.`,
+    );
+  }
+}
+
+/**
+ * Reads and validates the configuration from an environment (process.env by default). Throws
+ * `ConfigError` naming every bad variable with a valid example.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? "environment");
+      const raw = env[variable];
+      const problem = raw === undefined || raw === "" ? `is missing or empty: ${issue.message}` : `is not valid: ${issue.message}`;
+      return { variable, problem, example: EXAMPLES[variable] };
+    });
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    redisUrlDefaulted: !c.REDIS_URL,
+    redisUrl: c.REDIS_URL ?? "redis://127.0.0.1:6379",
+    channels: {
+      telegram: Boolean(c.TELEGRAM_BOT_TOKEN),
+      vk: Boolean(c.VK_GROUP_TOKEN),
+      desk: Boolean(c.TELEGRAM_BOT_TOKEN && c.AGENT_CHAT_ID),
+    },
+  };
+}

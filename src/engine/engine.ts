@@ -1,0 +1,290 @@
+import type { Logger } from "pino";
+import type {
+  ConversationState,
+  Effect,
+  FlowContext,
+  FlowStep,
+  QueueStatus,
+  StepResult,
+} from "../../flows/types.js";
+import { type ChannelSender, DeliveryError } from "../channel.js";
+import type { HandoffGateway } from "../handoff/gateway.js";
+import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../model.js";
+import { type ConversationStore, type Lease, StateConflictError, type StoredConversation } from "../store/conversation-store.js";
+import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
+import { KeyedSerializer } from "./keyed-serializer.js";
+
+/** The pure parts of the support flow the engine runs. */
+export interface FlowModule {
+  step: FlowStep;
+  /** Turns stored JSON of any earlier shape into the current state; never throws. */
+  migrateState(raw: unknown, ctx: FlowContext): ConversationState;
+  /** The queue-status message shown after a handoff. */
+  renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
+  /** The one «please slow down» message for a flooding customer. */
+  floodNotice(locale: Locale): OutboundReply;
+}
+
+/** What the engine remembers it still has to do after a commit: replayed if it crashes before `ack`. */
+interface Outbox {
+  channel: ChannelId;
+  chatId: string;
+  updateId: string;
+  conversationKey: string;
+  locale: Locale;
+  replies: OutboundReply[];
+  effects: Effect[];
+}
+
+/** Hooks for metrics; every one optional. */
+export interface EngineObserver {
+  handled?(event: InboundEvent, outcome: AcceptStatus | "error", state?: ConversationState): void;
+  effect?(effect: Effect): void;
+  deliveryFailed?(channel: ChannelId, reason: string): void;
+}
+
+/** Options of the engine. */
+export interface EngineOptions {
+  store: ConversationStore;
+  flow: FlowModule;
+  context: Omit<FlowContext, "now">;
+  handoffs: HandoffGateway;
+  logger: Logger;
+  /** The clock (tests pass their own). @defaultValue Date.now */
+  now?: () => number;
+  /** How long to wait for another instance's lock before giving up. @defaultValue 60000 */
+  maxLockWaitMs?: number;
+  observer?: EngineObserver;
+}
+
+/** Thrown when a conversation stays locked by another worker for longer than the wait bound. */
+export class ConversationBusyError extends Error {
+  override readonly name = "ConversationBusyError";
+  constructor(
+    readonly conversationKey: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `Conversation ${conversationKey} stayed locked for ${waitedMs} ms; the update was not handled and ` +
+        "should be redelivered. A worker that holds a lock that long is stuck: check its logs.",
+    );
+  }
+}
+
+/**
+ * The conversation engine: inbound event → dedupe → lock → load → flow step → save → effects and
+ * replies, in arrival order per conversation (in this process by a keyed queue; across instances by
+ * the store's lock and compare-and-set).
+ */
+export class Engine implements InboundSink {
+  private readonly senders = new Map<ChannelId, ChannelSender>();
+  private readonly serializer = new KeyedSerializer();
+  private readonly now: () => number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Registers the outbound side of a channel; replies to its conversations go through it. */
+  registerSender(sender: ChannelSender): void {
+    this.senders.set(sender.channel, sender);
+  }
+
+  /** The sender of a channel, for the desk's relay of agent replies. */
+  sender(channel: ChannelId): ChannelSender | undefined {
+    return this.senders.get(channel);
+  }
+
+  /** Handles one inbound event; resolves when its outcome is durable. */
+  accept(event: InboundEvent): Promise<AcceptStatus> {
+    return this.serializer.run(event.conversationKey, () => this.handle(event));
+  }
+
+  /** Resolves when every event accepted so far has finished (for graceful shutdown). */
+  idle(): Promise<void> {
+    return this.serializer.idle();
+  }
+
+  private async handle(event: InboundEvent): Promise<AcceptStatus> {
+    const log = this.options.logger.child({
+      conv: event.conversationKey,
+      update: event.updateId,
+      channel: event.channel,
+      kind: event.kind,
+    });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.handleOnce(event, log);
+        this.options.observer?.handled?.(event, outcome);
+        return outcome;
+      } catch (err) {
+        // A lost CAS means another worker took over mid-step; running the step again on fresh state is
+        // safe because nothing was committed. Anything else goes back to the caller for redelivery.
+        if (err instanceof StateConflictError && attempt < 3) {
+          log.warn({ reason: err.reason, attempt }, "state conflict, retrying the update");
+          continue;
+        }
+        this.options.observer?.handled?.(event, "error");
+        throw err;
+      }
+    }
+  }
+
+  private async handleOnce(event: InboundEvent, log: Logger): Promise<AcceptStatus> {
+    const { store } = this.options;
+    const begun = await this.acquire(event);
+    if (begun.status === "duplicate") {
+      log.debug("duplicate update ignored");
+      return "duplicate";
+    }
+    if (begun.status === "flood") {
+      await this.noticeFlood(event, begun.count, log);
+      return "dropped";
+    }
+    const { lease, record } = begun;
+    let committed = false;
+    try {
+      if (record.outboxJson) {
+        // A previous worker committed but did not finish: finish its work first, in order.
+        const pending = JSON.parse(record.outboxJson) as Outbox;
+        log.info({ pendingUpdate: pending.updateId }, "carrying out an unfinished outbox");
+        await this.carryOut(pending, record, lease, log);
+        if (begun.status === "replay") return "duplicate";
+      }
+      const ctx: FlowContext = { ...this.options.context, now: this.now() };
+      const before = this.loadState(record, ctx, log);
+      const result: StepResult = this.options.flow.step(before, event, ctx);
+      const outbox: Outbox = {
+        channel: event.channel,
+        chatId: event.chatId,
+        updateId: event.updateId,
+        conversationKey: event.conversationKey,
+        locale: result.state.locale,
+        replies: result.replies,
+        effects: result.effects,
+      };
+      const empty = outbox.replies.length === 0 && outbox.effects.length === 0;
+      await store.commit(lease, record.version, JSON.stringify(result.state), event.updateId, empty ? "" : JSON.stringify(outbox));
+      committed = true;
+      log.debug({ step: result.state.step, replies: result.replies.length, effects: result.effects.length }, "step done");
+      await this.carryOut(outbox, record, lease, log);
+      this.options.observer?.handled?.(event, "handled", result.state);
+      return "handled";
+    } catch (err) {
+      // Not committed: free the conversation now rather than after the lease. Committed: keep the
+      // outbox for the next worker, but still free the lock so it can start.
+      await store.release(lease).catch((releaseErr: unknown) => {
+        // Redis is likely down; the lease expires on its own.
+        log.warn({ err: releaseErr }, "lock release failed");
+      });
+      if (committed) log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
+      throw err;
+    }
+  }
+
+  /** Takes the conversation's lock, waiting (bounded) while another instance holds it. */
+  private async acquire(event: InboundEvent) {
+    const started = this.now();
+    const maxWait = this.options.maxLockWaitMs ?? 60_000;
+    for (;;) {
+      const begun = await this.options.store.begin(event.conversationKey, event.updateId);
+      if (begun.status !== "locked") return begun;
+      const waited = this.now() - started;
+      if (waited > maxWait) throw new ConversationBusyError(event.conversationKey, waited);
+      // Another instance is mid-step (milliseconds) or crashed (lease): poll briefly, then back off.
+      await new Promise((r) => setTimeout(r, Math.min(begun.retryInMs, 5 + Math.min(waited / 4, 200))));
+    }
+  }
+
+  private loadState(record: StoredConversation, ctx: FlowContext, log: Logger): ConversationState | undefined {
+    if (!record.stateJson) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(record.stateJson);
+    } catch (err) {
+      // Corrupt state must not wedge the conversation: start it over, and say so in the logs.
+      log.error({ err }, "stored state is not JSON; starting the conversation over");
+      return undefined;
+    }
+    const state = this.options.flow.migrateState(raw, ctx);
+    if (record.undeliverableJson) {
+      try {
+        state.undeliverable = JSON.parse(record.undeliverableJson) as ConversationState["undeliverable"];
+      } catch {
+        // The field is advisory; a bad value is dropped.
+      }
+    }
+    return state;
+  }
+
+  /** Carries out effects, then sends replies, then acks (releasing the lock). */
+  private async carryOut(outbox: Outbox, record: StoredConversation, lease: Lease, log: Logger): Promise<void> {
+    const replies = [...outbox.replies];
+    for (const effect of outbox.effects) {
+      const extra = await this.runEffect(effect, outbox);
+      if (extra) replies.push(extra);
+      this.options.observer?.effect?.(effect);
+    }
+    const sender = this.senders.get(outbox.channel);
+    const newTags: Record<string, string> = {};
+    let undeliverable = "";
+    if (!sender) {
+      log.error({ channel: outbox.channel }, "no sender registered for the channel; replies dropped");
+    } else {
+      for (const [index, reply] of replies.entries()) {
+        const editId = reply.edit && reply.tag ? (newTags[reply.tag] ?? record.tags[reply.tag]) : undefined;
+        try {
+          const sent = await sender.send(outbox.chatId, reply, {
+            editMessageId: editId,
+            idempotencyKey: `${outbox.conversationKey}-${outbox.updateId}-${index}`,
+          });
+          if (reply.tag) newTags[reply.tag] = sent.messageId;
+        } catch (err) {
+          if (!(err instanceof DeliveryError)) throw err;
+          // The customer blocked the bot or the chat is gone: retrying cannot help. Record it, stop.
+          log.warn({ reason: err.reason, code: err.platformCode }, "reply undeliverable");
+          this.options.observer?.deliveryFailed?.(outbox.channel, err.reason);
+          undeliverable = JSON.stringify({ reason: err.reason, at: this.now() });
+          break;
+        }
+      }
+    }
+    await this.options.store.ack(lease, newTags, undeliverable);
+    Object.assign(record.tags, newTags);
+  }
+
+  private async runEffect(effect: Effect, outbox: Outbox): Promise<OutboundReply | undefined> {
+    const { handoffs, flow } = this.options;
+    switch (effect.type) {
+      case "handoff": {
+        const status = await handoffs.request(effect.request);
+        return { ...flow.renderQueueStatus(outbox.locale, status), tag: "queue" };
+      }
+      case "cancel_handoff":
+        await handoffs.cancel(effect.handoffId);
+        return undefined;
+      case "relay_to_agent":
+        await handoffs.relay(effect, outbox.updateId);
+        return undefined;
+      case "rating":
+        await handoffs.rate(effect);
+        return undefined;
+    }
+  }
+
+  /** Tells a flooding customer once (on the first update over the limit) to slow down. */
+  private async noticeFlood(event: InboundEvent, count: number, log: Logger): Promise<void> {
+    log.warn({ count }, "flood limit: update dropped");
+    if (count !== this.options.store.floodLimit + 1) return;
+    const sender = this.senders.get(event.channel);
+    const locale: Locale = event.languageHint?.startsWith("en") ? "en" : this.options.context.defaultLocale;
+    await sender
+      ?.send(event.chatId, this.options.flow.floodNotice(locale), {
+        idempotencyKey: `${event.conversationKey}-flood-${event.updateId}`,
+      })
+      .catch((err: unknown) => {
+        // Best effort: the notice is a courtesy, and the update is dropped either way.
+        log.warn({ err }, "flood notice not delivered");
+      });
+  }
+}

@@ -1,0 +1,120 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { HandoffRequest, QueueStatus } from "../../flows/types.js";
+import type { HandoffGateway, RatingEffect, RelayEffect } from "./gateway.js";
+import { type HandoffKeys, handoffKeys } from "./keys.js";
+import type { WorkingHours } from "./working-hours.js";
+
+/** The BullMQ queue of handoffs: a contract (DESIGN.md). */
+export const HANDOFF_QUEUE = "handoffs";
+
+/** BullMQ priorities: lower runs first. Urgent handoffs jump the queue. */
+export const PRIORITY = { high: 1, normal: 10 } as const;
+
+/** How many recent claim waits the wait estimate averages. */
+const WAIT_SAMPLES = 20;
+
+/** Options of the queue gateway. */
+export interface QueueGatewayOptions {
+  /** A producer connection: `enableOfflineQueue: false`, so a request fails fast while Redis is down. */
+  redis: Redis;
+  /** Key prefix shared with the store. @defaultValue "sb" */
+  prefix?: string;
+  /** Working hours; outside them the status says when agents are back. */
+  hours?: WorkingHours;
+  now?: () => number;
+}
+
+/**
+ * Handoffs through BullMQ: one job per handoff in queue `handoffs` (job id = handoff id, so a
+ * repeated request cannot create two), plus a sorted set of unclaimed handoffs ordered by priority
+ * and time, from which the customer's position is read.
+ */
+export class QueueGateway implements HandoffGateway {
+  /** The BullMQ queue `handoffs`. */
+  readonly queue: Queue<HandoffRequest>;
+  private readonly keys: HandoffKeys;
+  private readonly now: () => number;
+
+  constructor(private readonly options: QueueGatewayOptions) {
+    this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, { connection: options.redis });
+    this.keys = handoffKeys(options.prefix ?? "sb");
+    this.now = options.now ?? Date.now;
+  }
+
+  async request(request: HandoffRequest): Promise<QueueStatus> {
+    // The waiting set first: if the process dies before the job is added, the replayed outbox adds it
+    // (both writes are idempotent on the handoff id).
+    const score = waitingScore(request.priority, request.createdAt);
+    await this.options.redis
+      .multi()
+      .zadd(this.keys.waiting, "NX", score, request.handoffId)
+      .hset(this.keys.meta(request.handoffId), "conv", request.conversationKey, "channel", request.channel, "chat", request.chatId, "locale", request.locale, "created", request.createdAt, "priority", request.priority, "category", request.category)
+      .exec();
+    await this.queue.add("handoff", request, {
+      jobId: request.handoffId,
+      priority: PRIORITY[request.priority],
+      attempts: 10,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: false,
+    });
+    return this.status(request.handoffId);
+  }
+
+  /** Where a handoff stands now: its position among unclaimed handoffs and the expected wait. */
+  async status(handoffId: string): Promise<QueueStatus> {
+    const [rank, waits] = await Promise.all([
+      this.options.redis.zrank(this.keys.waiting, handoffId),
+      this.options.redis.lrange(this.keys.waits, 0, WAIT_SAMPLES - 1),
+    ]);
+    if (rank === null) return { position: 0, taken: true };
+    const position = rank + 1;
+    const samples = waits.map(Number).filter((n) => Number.isFinite(n) && n >= 0);
+    const avgMs = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : undefined;
+    const status: QueueStatus = { position };
+    if (avgMs !== undefined) status.waitMinutes = Math.max(1, Math.round((avgMs * position) / 60_000));
+    const hours = this.options.hours;
+    if (hours && !hours.isOpen(this.now())) status.afterHours = { backAt: hours.nextOpening(this.now()) };
+    return status;
+  }
+
+  async cancel(handoffId: string): Promise<void> {
+    await this.options.redis.multi().zrem(this.keys.waiting, handoffId).hset(this.keys.meta(handoffId), "cancelled", this.now()).exec();
+    await this.options.redis.xadd(this.keys.events, "MAXLEN", "~", 10000, "*", "type", "cancelled", "handoff", handoffId);
+  }
+
+  async relay(effect: RelayEffect, updateId: string): Promise<void> {
+    // The desk reads customer messages from a stream; the update id makes a replay recognisable.
+    await this.options.redis.xadd(
+      this.keys.events,
+      "MAXLEN",
+      "~",
+      10000,
+      "*",
+      "type",
+      "customer_message",
+      "handoff",
+      effect.handoffId,
+      "update",
+      updateId,
+      "payload",
+      JSON.stringify(effect),
+    );
+  }
+
+  async rate(effect: RatingEffect): Promise<void> {
+    await this.options.redis.hset(this.keys.meta(effect.handoffId), "rating", effect.score);
+    await this.options.redis.xadd(this.keys.events, "MAXLEN", "~", 10000, "*", "type", "rating", "handoff", effect.handoffId, "payload", JSON.stringify(effect));
+  }
+
+  /** Closes the queue's connections (not the shared Redis client). */
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/** Sort order of unclaimed handoffs: all high-priority ones first, then by time. */
+export function waitingScore(priority: HandoffRequest["priority"], createdAt: number): number {
+  return (priority === "high" ? 0 : 1e13) + createdAt;
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { ACK_SCRIPT, BEGIN_SCRIPT, COMMIT_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
+
+/** The raw stored record of one conversation, as read at `begin`. */
+export interface StoredConversation {
+  /** The state JSON as stored (parse and migrate it; it may be of an older shape). */
+  stateJson?: string;
+  version: number;
+  /** The outbox of a worker that committed but did not finish (crashed): to be carried out again. */
+  outboxJson?: string;
+  /** Platform message ids of tagged replies (for edits in place). */
+  tags: Record<string, string>;
+  undeliverableJson?: string;
+}
+
+/** Result of `begin`. */
+export type BeginResult =
+  | { status: "ok"; lease: Lease; record: StoredConversation }
+  /** A redelivered update whose outbox was left unfinished: carry out the outbox, run no flow. */
+  | { status: "replay"; lease: Lease; record: StoredConversation }
+  | { status: "duplicate" }
+  | { status: "flood"; count: number }
+  | { status: "locked"; retryInMs: number };
+
+/** A held per-conversation lock; its token fences writes by a worker whose lease ran out. */
+export interface Lease {
+  conversationKey: string;
+  token: string;
+}
+
+/** A write that did not happen because the compare-and-set failed. */
+export class StateConflictError extends Error {
+  override readonly name = "StateConflictError";
+  constructor(
+    readonly conversationKey: string,
+    readonly reason: "lost_lock" | "conflict",
+  ) {
+    super(
+      `State of ${conversationKey} was not saved (${reason}): another worker took the conversation, ` +
+        "usually because this one outlived its lock lease. The update will be retried; raise LOCK_LEASE_MS if it recurs.",
+    );
+  }
+}
+
+/** Options of the store. */
+export interface ConversationStoreOptions {
+  /** Key prefix. @defaultValue "sb" */
+  prefix?: string;
+  /** Lock lease in ms: a crashed holder blocks its conversation at most this long. @defaultValue 30000 */
+  leaseMs?: number;
+  /** How many recent update ids are kept per conversation for dedupe. @defaultValue 64 */
+  seenMax?: number;
+  /** A conversation untouched this long is deleted by Redis. @defaultValue 30 days */
+  ttlSeconds?: number;
+  /** Flood limit per conversation: at most `count` updates per `windowMs`; count 0 turns it off. */
+  flood?: { count: number; windowMs: number };
+}
+
+type ScriptReply = (string | number | null)[];
+
+interface StoreCommands {
+  sbBegin(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<ScriptReply>;
+  sbCommit(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<string>;
+  sbAck(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<string>;
+  sbRelease(k1: string, k2: string, k3: string, token: string): Promise<string>;
+}
+
+/**
+ * Versioned conversation state in Redis, written with compare-and-set under a per-conversation
+ * lock with a lease, with dedupe of inbound ids. Three round trips per handled update:
+ * `begin` (dedupe + flood + lock + load), `commit` (CAS state + dedupe id + outbox), `ack`
+ * (outbox done + release).
+ */
+export class ConversationStore {
+  readonly prefix: string;
+  private readonly leaseMs: number;
+  private readonly seenMax: number;
+  private readonly ttlSeconds: number;
+  private readonly flood: { count: number; windowMs: number };
+  private readonly redis: Redis & StoreCommands;
+
+  constructor(redis: Redis, options: ConversationStoreOptions = {}) {
+    this.prefix = options.prefix ?? "sb";
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.seenMax = options.seenMax ?? 64;
+    this.ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600;
+    this.flood = options.flood ?? { count: 0, windowMs: 1000 };
+    const r = redis as Redis & Partial<StoreCommands>;
+    // defineCommand is idempotent per name; EVALSHA with EVAL fallback after a script flush/restart.
+    if (!r.sbBegin) {
+      redis.defineCommand("sbBegin", { numberOfKeys: 3, lua: BEGIN_SCRIPT });
+      redis.defineCommand("sbCommit", { numberOfKeys: 3, lua: COMMIT_SCRIPT });
+      redis.defineCommand("sbAck", { numberOfKeys: 3, lua: ACK_SCRIPT });
+      redis.defineCommand("sbRelease", { numberOfKeys: 3, lua: RELEASE_SCRIPT });
+    }
+    this.redis = redis as Redis & StoreCommands;
+  }
+
+  /** Updates allowed per flood window (0: no limit). */
+  get floodLimit(): number {
+    return this.flood.count;
+  }
+
+  /** The keys of one conversation; the `{…}` hash tag keeps them in one Cluster slot. */
+  keys(conversationKey: string): [string, string, string] {
+    const base = `${this.prefix}:{${conversationKey}}`;
+    return [`${base}:c`, `${base}:l`, `${base}:f`];
+  }
+
+  /** Dedupe, flood check, lock and load in one round trip. */
+  async begin(conversationKey: string, updateId: string): Promise<BeginResult> {
+    const token = randomUUID();
+    const reply = await this.redis.sbBegin(
+      ...this.keys(conversationKey),
+      updateId.replace(/\s/g, "_"),
+      token,
+      this.leaseMs,
+      this.flood.count,
+      this.flood.windowMs,
+    );
+    const status = reply[0];
+    if (status === "dup") return { status: "duplicate" };
+    if (status === "flood") return { status: "flood", count: Number(reply[1]) };
+    if (status === "locked") return { status: "locked", retryInMs: Math.max(1, Number(reply[1])) };
+    const fields: Record<string, string> = {};
+    for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields)) if (k.startsWith("t:")) tags[k.slice(2)] = v;
+    return {
+      status: status === "replay" ? "replay" : "ok",
+      lease: { conversationKey, token },
+      record: {
+        stateJson: fields.s,
+        version: Number(fields.v ?? 0),
+        outboxJson: fields.ob,
+        undeliverableJson: fields.u,
+        tags,
+      },
+    };
+  }
+
+  /** Saves the state if nobody else wrote since `begin`; records the update id and the outbox. */
+  async commit(
+    lease: Lease,
+    expectedVersion: number,
+    stateJson: string,
+    updateId: string,
+    outboxJson: string,
+  ): Promise<void> {
+    const result = await this.redis.sbCommit(
+      ...this.keys(lease.conversationKey),
+      lease.token,
+      expectedVersion,
+      stateJson,
+      updateId.replace(/\s/g, "_"),
+      outboxJson,
+      this.seenMax,
+      this.ttlSeconds,
+    );
+    if (result !== "ok") throw new StateConflictError(lease.conversationKey, result as "lost_lock" | "conflict");
+  }
+
+  /** Marks the outbox done, records tagged message ids and a delivery failure, releases the lock. */
+  async ack(lease: Lease, tags: Record<string, string>, undeliverableJson = ""): Promise<void> {
+    const pairs = Object.entries(tags).flat();
+    await this.redis.sbAck(...this.keys(lease.conversationKey), lease.token, undeliverableJson, ...pairs);
+  }
+
+  /** Releases the lock without writing (after an error), so the next worker need not wait out the lease. */
+  async release(lease: Lease): Promise<void> {
+    await this.redis.sbRelease(...this.keys(lease.conversationKey), lease.token);
+  }
+}
