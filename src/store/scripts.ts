@@ -29,14 +29,18 @@ if seen and string.find(' ' .. seen .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
   end
   return {'dup'}
 end
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+  return {'locked', redis.call('PTTL', KEYS[2])}
+end
+-- Counted only once the lock is ours, so waiting for a lock never counts an update twice.
 local limit = tonumber(ARGV[4])
 if limit > 0 then
   local n = redis.call('INCR', KEYS[3])
   if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
-  if n > limit then return {'flood', n} end
-end
-if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
-  return {'locked', redis.call('PTTL', KEYS[2])}
+  if n > limit then
+    redis.call('DEL', KEYS[2])
+    return {'flood', n}
+  end
 end
 local all = redis.call('HGETALL', KEYS[1])
 table.insert(all, 1, 'ok')

@@ -1,0 +1,101 @@
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
+import { createDefaultClassifier, supportFlowModule } from "../../flows/index.js";
+import type { HandoffRequest } from "../../flows/types.js";
+import type { ChannelSender } from "../channel.js";
+import { Engine, type EngineObserver } from "../engine/engine.js";
+import type { InboundSink } from "../engine/inbound-sink.js";
+import { QueueGateway } from "../handoff/queue-gateway.js";
+import type { WorkingHours } from "../handoff/working-hours.js";
+import type { Locale } from "../model.js";
+import { ConversationStore } from "../store/conversation-store.js";
+
+/** Options of the core. */
+export interface CoreOptions {
+  redisUrl: string;
+  logger?: Logger;
+  /** A conversation idle this long starts over. @defaultValue 30 minutes */
+  idleMs?: number;
+  defaultLocale?: Locale;
+  /** Per-conversation flood limit. @defaultValue 20 updates per 10 s */
+  floodLimit?: { count: number; windowMs: number };
+  /** @defaultValue 30000 */
+  lockLeaseMs?: number;
+  /** Key prefix in Redis. @defaultValue "sb" */
+  prefix?: string;
+  hours?: WorkingHours;
+  observer?: EngineObserver;
+  now?: () => number;
+}
+
+/** The engine with its Redis connections, store and handoff queue: what every channel plugs into. */
+export interface Core {
+  /** Where adapters hand inbound events. */
+  sink: InboundSink;
+  engine: Engine;
+  /** Registers a channel's outbound side. */
+  registerSender(sender: ChannelSender): void;
+  /** A general-purpose client (state, desk data). Commands fail fast while Redis is down. */
+  redis: Redis;
+  /** The BullMQ queue `handoffs`. */
+  handoffQueue: Queue<HandoffRequest>;
+  gateway: QueueGateway;
+  store: ConversationStore;
+  prefix: string;
+  /** Waits for in-flight updates, then closes the queue and the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the core: one Redis connection for the store and the queue producer (offline queue off,
+ * so a request while Redis is down fails at once and the platform redelivers it), the conversation
+ * store, the handoff gateway and the engine running the support flow.
+ */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const redis = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    // Reconnect forever with a capped backoff: Redis coming back must not need a restart.
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
+  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis connection error"));
+  await redis.connect();
+  const prefix = options.prefix ?? "sb";
+  const store = new ConversationStore(redis, {
+    prefix,
+    leaseMs: options.lockLeaseMs,
+    flood: options.floodLimit ?? { count: 20, windowMs: 10_000 },
+  });
+  const gateway = new QueueGateway({ redis, prefix, hours: options.hours, now: options.now });
+  const engine = new Engine({
+    store,
+    flow: supportFlowModule,
+    context: {
+      idleMs: options.idleMs ?? 30 * 60_000,
+      defaultLocale: options.defaultLocale ?? "ru",
+      classifier: createDefaultClassifier(),
+    },
+    handoffs: gateway,
+    logger,
+    now: options.now,
+    observer: options.observer,
+  });
+  return {
+    sink: engine,
+    engine,
+    registerSender: (sender) => engine.registerSender(sender),
+    redis,
+    handoffQueue: gateway.queue,
+    gateway,
+    store,
+    prefix,
+    async close() {
+      await engine.idle();
+      await gateway.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { createInterface } from "node:readline";
+import { ConsoleChannel } from "../../adapters/console/console-channel.js";
+import type { Config } from "../config.js";
+import { createLogger } from "../logger.js";
+import { createCore } from "./core.js";
+import { ensureLocalRedis } from "./local-redis.js";
+
+/**
+ * The terminal playground: the real engine and flow on Redis, with a console channel, so a newcomer
+ * sees the bot work without any platform token.
+ */
+export async function runPlayground(config: Config): Promise<void> {
+  const local = await ensureLocalRedis({ url: config.redisUrlDefaulted ? undefined : config.redisUrl });
+  const logger = createLogger({ level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pretty: true });
+  const core = await createCore({
+    redisUrl: local.url,
+    logger,
+    idleMs: config.IDLE_MINUTES * 60_000,
+    defaultLocale: config.DEFAULT_LOCALE,
+    // A person typing cannot flood; the limit would only get in the way of pasting.
+    floodLimit: { count: 0, windowMs: 1000 },
+  });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const channel = new ConsoleChannel({ sink: core.sink, write: out });
+  core.registerSender(channel);
+  out(`Playground: the support bot on ${local.url}. Type a message; a number presses a button;`);
+  out("/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, Ctrl+D quits.");
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  await core.sink.accept(channel.toEvent("/start"));
+  try {
+    await channel.run(rl);
+  } finally {
+    await core.close();
+    local.stop();
+  }
+}
