@@ -38,7 +38,8 @@ interface Outbox {
 
 /** Hooks for metrics; every one optional. */
 export interface EngineObserver {
-  handled?(event: InboundEvent, outcome: AcceptStatus | "error", state?: ConversationState): void;
+  /** An update's outcome; with the state before and after the step when the flow ran. */
+  handled?(event: InboundEvent, outcome: AcceptStatus | "error", after?: ConversationState, before?: ConversationState): void;
   effect?(effect: Effect): void;
   deliveryFailed?(channel: ChannelId, reason: string): void;
 }
@@ -114,9 +115,7 @@ export class Engine implements InboundSink {
     });
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.handleOnce(event, log);
-        this.options.observer?.handled?.(event, outcome);
-        return outcome;
+        return await this.handleOnce(event, log);
       } catch (err) {
         // A lost CAS means another worker took over mid-step; running the step again on fresh state is
         // safe because nothing was committed. Anything else goes back to the caller for redelivery.
@@ -135,10 +134,12 @@ export class Engine implements InboundSink {
     const begun = await this.acquire(event);
     if (begun.status === "duplicate") {
       log.debug("duplicate update ignored");
+      this.options.observer?.handled?.(event, "duplicate");
       return "duplicate";
     }
     if (begun.status === "flood") {
       await this.noticeFlood(event, begun.count, log);
+      this.options.observer?.handled?.(event, "dropped");
       return "dropped";
     }
     const { lease, record } = begun;
@@ -149,7 +150,10 @@ export class Engine implements InboundSink {
         const pending = JSON.parse(record.outboxJson) as Outbox;
         log.info({ pendingUpdate: pending.updateId }, "carrying out an unfinished outbox");
         await this.carryOut(pending, record, lease, log);
-        if (begun.status === "replay") return "duplicate";
+        if (begun.status === "replay") {
+          this.options.observer?.handled?.(event, "duplicate");
+          return "duplicate";
+        }
       }
       const ctx: FlowContext = { ...this.options.context, now: this.now() };
       const before = this.loadState(record, ctx, log);
@@ -168,7 +172,7 @@ export class Engine implements InboundSink {
       committed = true;
       log.debug({ step: result.state.step, replies: result.replies.length, effects: result.effects.length }, "step done");
       await this.carryOut(outbox, record, lease, log);
-      this.options.observer?.handled?.(event, "handled", result.state);
+      this.options.observer?.handled?.(event, "handled", result.state, before);
       return "handled";
     } catch (err) {
       // Not committed: free the conversation now rather than after the lease. Committed: keep the

@@ -1,0 +1,65 @@
+import type { Redis } from "ioredis";
+import type { Route } from "../http/server.js";
+import type { Metrics } from "./metrics.js";
+
+/** What readiness depends on. */
+export interface ReadinessProbe {
+  redis: Redis;
+  /** Names of channels that started; readiness waits for every expected one. */
+  started: Set<string>;
+  expected: string[];
+  /** Set during shutdown: the instance stops being ready at once so a balancer drains it. */
+  draining: () => boolean;
+}
+
+/** Runs `p`, failing after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/healthz` (the process lives), `/readyz` (Redis answers, the queue's keys are reachable, every
+ * configured channel started, not draining) and `/metrics` (Prometheus text format).
+ */
+export function healthRoutes(probe: ReadinessProbe, metrics: Metrics): Route[] {
+  return [
+    { method: "GET", path: "/healthz", handler: async () => ({ status: 200, body: "ok\n" }) },
+    {
+      method: "GET",
+      path: "/readyz",
+      async handler() {
+        const problems: string[] = [];
+        if (probe.draining()) problems.push("shutting down");
+        try {
+          const pong = await within(probe.redis.ping(), 1000);
+          if (pong !== "PONG") problems.push(`redis answered ${pong}`);
+          // The queue lives in the same Redis; check its meta key is readable (BullMQ's own key).
+          await within(probe.redis.exists("bull:handoffs:meta"), 1000);
+        } catch (err) {
+          problems.push(`redis: ${(err as Error).message}`);
+        }
+        for (const name of probe.expected) if (!probe.started.has(name)) problems.push(`${name} not started`);
+        return problems.length === 0
+          ? { status: 200, body: "ready\n" }
+          : { status: 503, body: `not ready: ${problems.join("; ")}\n` };
+      },
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      async handler() {
+        return { status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType };
+      },
+    },
+  ];
+}
