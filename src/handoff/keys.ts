@@ -4,8 +4,10 @@ export interface HandoffKeys {
   waiting: string;
   /** Recent claim waits in ms (newest first), for the wait estimate. */
   waits: string;
-  /** Stream of customer-side events for the desk (messages, cancels, ratings). */
-  events: string;
+  /** Counter that numbers topics (#n). */
+  counter: string;
+  /** Topic (forum thread id) → handoff id. */
+  topic(threadId: number | string): string;
   /** Hash of one handoff's facts (conversation, channel, topic, agent, times, rating). */
   meta(handoffId: string): string;
 }
@@ -19,7 +21,8 @@ export function handoffKeys(prefix: string): HandoffKeys {
   return {
     waiting: `${base}:waiting`,
     waits: `${base}:waits`,
-    events: `${base}:events`,
+    counter: `${base}:n`,
+    topic: (threadId) => `${base}:topic:${threadId}`,
     meta: (id) => `${base}:meta:${id}`,
   };
 }

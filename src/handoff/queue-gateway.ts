@@ -11,6 +11,22 @@ export const HANDOFF_QUEUE = "handoffs";
 /** BullMQ priorities: lower runs first. Urgent handoffs jump the queue. */
 export const PRIORITY = { high: 1, normal: 10 } as const;
 
+/** The queue of customer-side events for the desk (messages, cancels, ratings). */
+export const DESK_INBOX_QUEUE = "desk-inbox";
+
+/** One customer-side event for the desk. */
+export type DeskInboxJob =
+  | { type: "customer_message"; handoffId: string; relay: RelayEffect }
+  | { type: "cancelled"; handoffId: string }
+  | { type: "rating"; handoffId: string; score: number; category: string };
+
+const INBOX_JOB = {
+  attempts: 20,
+  backoff: { type: "exponential", delay: 1000 },
+  removeOnComplete: { count: 10_000 },
+  removeOnFail: false,
+} as const;
+
 /** How many recent claim waits the wait estimate averages. */
 const WAIT_SAMPLES = 20;
 
@@ -33,11 +49,14 @@ export interface QueueGatewayOptions {
 export class QueueGateway implements HandoffGateway {
   /** The BullMQ queue `handoffs`. */
   readonly queue: Queue<HandoffRequest>;
+  /** Customer-side events for the desk, in order (queue `desk-inbox`). */
+  readonly inbox: Queue<DeskInboxJob>;
   private readonly keys: HandoffKeys;
   private readonly now: () => number;
 
   constructor(private readonly options: QueueGatewayOptions) {
     this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, { connection: options.redis });
+    this.inbox = new Queue<DeskInboxJob>(DESK_INBOX_QUEUE, { connection: options.redis });
     this.keys = handoffKeys(options.prefix ?? "sb");
     this.now = options.now ?? Date.now;
   }
@@ -81,36 +100,23 @@ export class QueueGateway implements HandoffGateway {
 
   async cancel(handoffId: string): Promise<void> {
     await this.options.redis.multi().zrem(this.keys.waiting, handoffId).hset(this.keys.meta(handoffId), "cancelled", this.now()).exec();
-    await this.options.redis.xadd(this.keys.events, "MAXLEN", "~", 10000, "*", "type", "cancelled", "handoff", handoffId);
+    await this.inbox.add("cancelled", { type: "cancelled", handoffId }, { jobId: `cancel-${handoffId}`, ...INBOX_JOB });
   }
 
   async relay(effect: RelayEffect, updateId: string): Promise<void> {
-    // The desk reads customer messages from a stream; the update id makes a replay recognisable.
-    await this.options.redis.xadd(
-      this.keys.events,
-      "MAXLEN",
-      "~",
-      10000,
-      "*",
-      "type",
-      "customer_message",
-      "handoff",
-      effect.handoffId,
-      "update",
-      updateId,
-      "payload",
-      JSON.stringify(effect),
-    );
+    // The job id makes a replayed outbox harmless: BullMQ ignores a second add with the same id.
+    const jobId = `msg-${effect.handoffId}-${updateId}`.replace(/:/g, "_");
+    await this.inbox.add("customer_message", { type: "customer_message", handoffId: effect.handoffId, relay: effect }, { jobId, ...INBOX_JOB });
   }
 
   async rate(effect: RatingEffect): Promise<void> {
-    await this.options.redis.hset(this.keys.meta(effect.handoffId), "rating", effect.score);
-    await this.options.redis.xadd(this.keys.events, "MAXLEN", "~", 10000, "*", "type", "rating", "handoff", effect.handoffId, "payload", JSON.stringify(effect));
+    await this.options.redis.hset(this.keys.meta(effect.handoffId), "rating", effect.score, "ratedAt", this.now());
+    await this.inbox.add("rating", { type: "rating", handoffId: effect.handoffId, score: effect.score, category: effect.category }, { jobId: `rate-${effect.handoffId}`, ...INBOX_JOB });
   }
 
   /** Closes the queue's connections (not the shared Redis client). */
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.inbox.close()]);
   }
 }
 
