@@ -334,7 +334,7 @@ export class Desk {
    * changed. Runs after every change of the waiting set.
    */
   async refreshPositions(): Promise<void> {
-    const ids = await this.o.redis.zrange(this.keys.waiting, 0, 49);
+    const ids = await this.o.redis.zrange(this.keys.waiting, "0", "49");
     for (const id of ids) {
       const metaKey = this.keys.meta(id);
       const meta = await this.o.redis.hmget(metaKey, "conv", "channel", "chat", "locale", "pos");
