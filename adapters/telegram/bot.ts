@@ -1,0 +1,167 @@
+import { Bot, BotError, type Context } from "grammy";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import type { ChannelSender } from "../../src/channel.js";
+import type { InboundSink } from "../../src/engine/inbound-sink.js";
+import type { Route } from "../../src/http/server.js";
+import { setCommandMenu } from "./commands.js";
+import { normalizeUpdate } from "./normalize.js";
+import { type AllowedUpdate, type Polling, startPolling } from "./polling.js";
+import { installRetries, type RetryOptions } from "./retry.js";
+import { createTelegramSender } from "./sender.js";
+import { createWebhookRoute, WEBHOOK_PATH } from "./webhook.js";
+
+/** The update types the support flow reads; Telegram sends nothing else, which saves traffic. */
+export const ALLOWED_UPDATES: readonly AllowedUpdate[] = ["message", "edited_message", "callback_query"];
+
+/** Options for `createTelegramChannel`. */
+export interface TelegramChannelOptions {
+  /** The bot token from BotFather (`TELEGRAM_BOT_TOKEN`). Never logged. */
+  token: string;
+  /** A Bot API server other than api.telegram.org (`TELEGRAM_API_ROOT`), without a trailing slash. */
+  apiRoot?: string;
+  /** `BOT_MODE`: long polling, or a webhook served by the process's HTTP server. */
+  mode: "polling" | "webhook";
+  sink: InboundSink;
+  logger: Logger;
+  /** Webhook mode only: the public base URL (`WEBHOOK_URL`) and the secret token (`WEBHOOK_SECRET`). */
+  webhook?: { url: string; secret: string };
+  retry?: RetryOptions;
+  /** Long-poll timeout of one getUpdates. @defaultValue 30 */
+  pollTimeoutSeconds?: number;
+  /** See `TelegramSenderOptions.strictButtons`. */
+  strictButtons?: boolean;
+}
+
+/** A Telegram customer channel: its sender for the core, its routes for the HTTP server, its lifecycle. */
+export interface TelegramChannel {
+  /** Register with the core (`core.registerSender`). */
+  sender: ChannelSender;
+  /** Webhook mode: `POST /telegram/webhook`; polling mode: none. */
+  routes: Route[];
+  /** The grammY bot, for tests and diagnostics. */
+  bot: Bot;
+  /**
+   * Initializes the bot (getMe), sets the command menu, then registers the webhook or starts polling.
+   * Rejects when the token is wrong or the webhook cannot be set.
+   */
+  start(): Promise<void>;
+  /** Stops polling (finishing updates in progress); webhook mode leaves the webhook set for other instances. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the Telegram channel. Wiring order matters: retries are installed on `bot.api` before anything
+ * calls it, because grammY copies the transformers into every update's context API.
+ */
+export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
+  const { logger, sink } = options;
+  if (options.mode === "webhook" && !options.webhook) {
+    throw new Error("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET.");
+  }
+  const pollTimeout = options.pollTimeoutSeconds ?? 30;
+  const bot = new Bot(options.token, {
+    client: {
+      ...(options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, "") } : {}),
+      // The default (500 s) would let a hung request hold a reply for minutes; a long poll needs
+      // its own timeout plus a margin.
+      timeoutSeconds: Math.max(60, pollTimeout + 15),
+    },
+  });
+  installRetries(bot.api, options.retry);
+  bot.use((ctx) => handleContext(ctx, sink, logger));
+
+  const sender = createTelegramSender(bot.api, {
+    logger,
+    ...(options.strictButtons !== undefined ? { strictButtons: options.strictButtons } : {}),
+  });
+
+  /** Runs one update through grammY; rejects with the sink's own error, not grammY's wrapper. */
+  const handle = async (update: Update): Promise<void> => {
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      // BotError carries the whole context (message text included) as an enumerable field, which a
+      // log serializer would print; the cause is what matters.
+      throw err instanceof BotError ? err.error : err;
+    }
+  };
+
+  const routes: Route[] =
+    options.mode === "webhook" && options.webhook
+      ? [createWebhookRoute({ secret: options.webhook.secret, handle, ready: () => bot.isInited(), logger })]
+      : [];
+
+  const abort = new AbortController();
+  let polling: Polling | undefined;
+
+  return {
+    sender,
+    routes,
+    bot,
+    async start() {
+      await bot.init(abort.signal as unknown as Parameters<Bot["init"]>[0]);
+      const log = logger.child({ bot_id: bot.botInfo.id, mode: options.mode });
+      await setCommandMenu(bot.api, log);
+      if (options.mode === "webhook" && options.webhook) {
+        const url = options.webhook.url.replace(/\/+$/, "") + WEBHOOK_PATH;
+        // Several instances may call this at once; the call is idempotent.
+        await bot.api.setWebhook(url, {
+          secret_token: options.webhook.secret,
+          allowed_updates: ALLOWED_UPDATES,
+          drop_pending_updates: false,
+        });
+        log.info({ path: WEBHOOK_PATH }, "telegram webhook set");
+        return;
+      }
+      // A webhook left from an earlier deployment makes getUpdates fail with 409; pending updates are kept.
+      await bot.api.deleteWebhook({ drop_pending_updates: false });
+      polling = startPolling({
+        api: bot.api,
+        handle,
+        logger: log,
+        allowedUpdates: ALLOWED_UPDATES,
+        timeoutSeconds: pollTimeout,
+      });
+      polling.done.catch((err: unknown) => log.fatal({ err }, "telegram polling stopped"));
+      log.info("telegram long polling started");
+    },
+    async stop() {
+      abort.abort();
+      await polling?.stop();
+      polling = undefined;
+    },
+  };
+}
+
+/**
+ * The bot's only middleware: normalize, hand to the core, and answer a callback query. The answer runs
+ * alongside the core's work so the button's spinner stops at once, and it is sent for every query —
+ * duplicates, stale buttons and ignored chats included — because an unanswered query spins for seconds.
+ */
+async function handleContext(ctx: Context, sink: InboundSink, logger: Logger): Promise<void> {
+  const update = ctx.update;
+  const answered = ctx.callbackQuery
+    ? ctx.answerCallbackQuery().then(
+        () => undefined,
+        (err: unknown) => {
+          // A redelivered update's query is already answered or too old; nothing more can be done.
+          logger.debug({ err, update_id: update.update_id }, "answerCallbackQuery failed");
+        },
+      )
+    : undefined;
+  try {
+    const event = normalizeUpdate(update, { botUsername: ctx.me.username });
+    if (!event) {
+      logger.debug({ update_id: update.update_id }, "telegram update ignored");
+      return;
+    }
+    const status = await sink.accept(event);
+    logger.debug(
+      { update_id: update.update_id, conv: event.conversationKey, status },
+      "telegram update accepted",
+    );
+  } finally {
+    await answered;
+  }
+}
