@@ -14,6 +14,8 @@ import { ConversationStore } from "../store/conversation-store.js";
 /** Options of the core. */
 export interface CoreOptions {
   redisUrl: string;
+  /** An existing producer connection to use instead of opening one (it is not closed by `close`). */
+  redis?: Redis;
   logger?: Logger;
   /** A conversation idle this long starts over. @defaultValue 30 minutes */
   idleMs?: number;
@@ -54,15 +56,8 @@ export interface Core {
  */
 export async function createCore(options: CoreOptions): Promise<Core> {
   const logger = options.logger ?? pino({ level: "silent" });
-  const redis = new Redis(options.redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    // Reconnect forever with a capped backoff: Redis coming back must not need a restart.
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
-  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis connection error"));
-  await redis.connect();
+  const owned = !options.redis;
+  const redis = options.redis ?? (await connectProducer(options.redisUrl, logger));
   const prefix = options.prefix ?? "sb";
   const store = new ConversationStore(redis, {
     prefix,
@@ -95,7 +90,31 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async close() {
       await engine.idle();
       await gateway.close();
-      redis.disconnect();
+      if (owned) redis.disconnect();
     },
   };
+}
+
+/**
+ * Opens a producer connection: offline queue off and one retry per request, so a command while
+ * Redis is down fails at once (the platform redelivers the update) instead of piling up in memory.
+ */
+export async function connectProducer(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    // Reconnect forever with a capped backoff: Redis coming back must not need a restart.
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
+  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis connection error"));
+  await redis.connect();
+  return redis;
+}
+
+/** Opens a connection for a BullMQ worker: it must wait out outages, not fail (BullMQ's rule). */
+export function workerConnection(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 100, 2000) });
+  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis worker connection error"));
+  return redis;
 }

@@ -1,0 +1,148 @@
+import type { Server } from "node:http";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
+import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
+import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
+import { agentReplyPrefix, supportFlowModule } from "../../flows/index.js";
+import type { Config } from "../config.js";
+import { Desk } from "../desk/desk.js";
+import { grammyDeskApi } from "../desk/desk-api.js";
+import { handoffKeys } from "../handoff/keys.js";
+import { parseWorkingHours } from "../handoff/working-hours.js";
+import { createHttpServer, type Route } from "../http/server.js";
+import { createLogger } from "../logger.js";
+import { healthRoutes } from "../ops/health-routes.js";
+import { createMetrics, metricsObserver } from "../ops/metrics.js";
+import { connectProducer, createCore, workerConnection } from "./core.js";
+
+/** A running service, for tests and for the signal handlers. */
+export interface RunningService {
+  server: Server;
+  logger: Logger;
+  /** Graceful stop: not ready, stop taking updates, finish in-flight work (bounded), close everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the bot as a service: the channels whose variables are set, the desk when AGENT_CHAT_ID is
+ * set, and the HTTP server (webhooks, /healthz, /readyz, /metrics) in every mode.
+ */
+export async function runService(config: Config): Promise<RunningService> {
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV !== "production" });
+  const redis = await connectProducer(config.redisUrl, logger);
+  const metrics = createMetrics({ redis, waitingKey: handoffKeys("sb").waiting });
+  const core = await createCore({
+    redisUrl: config.redisUrl,
+    redis,
+    logger,
+    idleMs: config.IDLE_MINUTES * 60_000,
+    defaultLocale: config.DEFAULT_LOCALE,
+    floodLimit: { count: config.FLOOD_MAX, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
+    lockLeaseMs: config.LOCK_LEASE_MS,
+    hours: config.WORK_HOURS ? parseWorkingHours(config.WORK_HOURS, config.WORK_TZ) : undefined,
+    observer: metricsObserver(metrics),
+  });
+
+  let draining = false;
+  const started = new Set<string>();
+  const expected: string[] = [];
+  const routes: Route[] = [];
+  let telegram: TelegramChannel | undefined;
+  let vk: VkChannel | undefined;
+  let desk: Desk | undefined;
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const agentChatId = config.AGENT_CHAT_ID;
+    telegram = createTelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      mode: config.BOT_MODE,
+      sink: core.sink,
+      logger: logger.child({ channel: "telegram" }),
+      webhook:
+        config.BOT_MODE === "webhook" && config.WEBHOOK_URL && config.WEBHOOK_SECRET
+          ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET }
+          : undefined,
+      agentChat:
+        agentChatId === undefined
+          ? undefined
+          : {
+              chatId: agentChatId,
+              handle: async (update: Update) => {
+                const deskUpdate = toDeskUpdate(update, agentChatId);
+                if (deskUpdate && desk) await desk.handleUpdate(deskUpdate);
+              },
+            },
+    });
+    core.registerSender(telegram.sender);
+    routes.push(...telegram.routes);
+    expected.push("telegram");
+  }
+  if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
+    vk = createVkChannel({
+      token: config.VK_GROUP_TOKEN,
+      groupId: config.VK_GROUP_ID,
+      apiBaseUrl: config.VK_API_BASE_URL,
+      mode: config.VK_MODE,
+      callback:
+        config.VK_MODE === "callback" && config.VK_CALLBACK_CONFIRMATION && config.VK_CALLBACK_SECRET
+          ? { confirmation: config.VK_CALLBACK_CONFIRMATION, secret: config.VK_CALLBACK_SECRET, path: "/vk/callback" }
+          : undefined,
+      sink: core.sink,
+      logger: logger.child({ channel: "vk" }),
+    });
+    core.registerSender(vk.sender);
+    routes.push(...vk.routes);
+    expected.push("vk");
+  }
+  if (telegram && config.AGENT_CHAT_ID !== undefined) {
+    desk = new Desk({
+      api: grammyDeskApi(telegram.bot.api, config.AGENT_CHAT_ID),
+      engine: core.engine,
+      store: core.store,
+      gateway: core.gateway,
+      flow: supportFlowModule,
+      redis,
+      workerConnection: () => workerConnection(config.redisUrl, logger),
+      logger: logger.child({ part: "desk" }),
+      metrics,
+      neglectMs: config.NEGLECT_MINUTES * 60_000,
+      agentPrefix: agentReplyPrefix,
+    });
+    desk.start();
+  }
+
+  routes.push(...healthRoutes({ redis, started, expected, draining: () => draining }, metrics));
+  const server = createHttpServer({ routes, logger });
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  logger.info({ port: config.PORT, channels: expected, desk: Boolean(desk) }, "http server listening");
+
+  if (telegram) {
+    await telegram.start();
+    started.add("telegram");
+  }
+  if (vk) {
+    await vk.start();
+    started.add("vk");
+  }
+  logger.info({ channels: [...started] }, "channels started");
+
+  const stop = async () => {
+    draining = true;
+    const bound = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), config.SHUTDOWN_TIMEOUT_MS).unref());
+    const work = (async () => {
+      // Stop taking updates first; polling loops finish and confirm what they took.
+      await Promise.allSettled([telegram?.stop(), vk?.stop()]);
+      await core.engine.idle();
+      await desk?.stop();
+    })();
+    if ((await Promise.race([work, bound])) === "timeout") logger.warn({ ms: config.SHUTDOWN_TIMEOUT_MS }, "shutdown bound reached; closing with work in flight");
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await core.close();
+    redis.disconnect();
+  };
+  return { server, logger, stop };
+}
