@@ -31,6 +31,11 @@ export interface TelegramChannelOptions {
   pollTimeoutSeconds?: number;
   /** See `TelegramSenderOptions.strictButtons`. */
   strictButtons?: boolean;
+  /**
+   * The agents' supergroup (`AGENT_CHAT_ID`): its updates go to `handle` (the desk) instead of the
+   * customer flow, and the desk answers its own callback queries (with a text such as «taken»).
+   */
+  agentChat?: { chatId: number; handle(update: Update): Promise<void> };
 }
 
 /** A Telegram customer channel: its sender for the core, its routes for the HTTP server, its lifecycle. */
@@ -69,7 +74,12 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     },
   });
   installRetries(bot.api, options.retry);
-  bot.use((ctx) => handleContext(ctx, sink, logger));
+  const agentChat = options.agentChat;
+  bot.use((ctx) =>
+    agentChat && ctx.chat?.id === agentChat.chatId
+      ? agentChat.handle(ctx.update)
+      : handleContext(ctx, sink, logger),
+  );
 
   const sender = createTelegramSender(bot.api, {
     logger,

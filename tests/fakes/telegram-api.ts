@@ -1,0 +1,626 @@
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Update } from "grammy/types";
+
+/** One message the fake holds, as the bot sent (and maybe edited) it. */
+export interface FakeMessage {
+  message_id: number;
+  chatId: number;
+  text: string;
+  /** The inline keyboard as sent (JSON-decoded), if any. */
+  reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
+  /** What the bot asked for; the adapter must never set one. */
+  parse_mode?: string;
+  date: number;
+  edits: number;
+}
+
+/** One call to the fake, successful or not. */
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+  /** `ok`, or the error code answered, or `network` for a dropped connection. */
+  outcome: "ok" | number | "network";
+  at: number;
+}
+
+/** A failure to answer instead of the real result, once. */
+export type InjectedFailure =
+  | { kind: "retry_after"; seconds: number }
+  | { kind: "error"; code: number; description: string }
+  /** The connection is dropped without an answer (grammY sees a network error). */
+  | { kind: "network" };
+
+/** The 403 Telegram answers when the customer blocked the bot. */
+export const BLOCKED: InjectedFailure = {
+  kind: "error",
+  code: 403,
+  description: "Forbidden: bot was blocked by the user",
+};
+
+type Params = Record<string, unknown>;
+type Outcome =
+  | { ok: true; result: unknown }
+  | { ok: false; code: number; description: string; retryAfter?: number };
+
+class ApiFailure extends Error {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/**
+ * A fake Telegram Bot API on 127.0.0.1, faithful enough to drive the real grammY client: it serves
+ * `/bot<token>/<method>` with JSON, form and multipart bodies, answers `{ ok, result }` or
+ * `{ ok: false, error_code, description, parameters }` with the matching HTTP status, holds long polls
+ * until an update arrives, confirms updates by `offset`, and rejects what Telegram rejects (empty or
+ * over-long text, callback data over 64 bytes, markup that does not parse under a `parse_mode`, a
+ * getUpdates while a webhook is set). Tests wait on events, never on sleeps.
+ */
+export class FakeTelegramApi {
+  /** Every call, in order. */
+  readonly calls: ApiCall[] = [];
+  /** The current webhook, as set by setWebhook. */
+  webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | undefined;
+  /** Command menus by language code (`""` for the default). */
+  readonly commands = new Map<string, unknown>();
+  /** Ids of callback queries answered. */
+  readonly answeredCallbacks = new Set<string>();
+
+  private readonly events = new EventEmitter();
+  private readonly failures = new Map<string, InjectedFailure[]>();
+  private readonly messages = new Map<number, FakeMessage[]>();
+  private readonly pendingQueries = new Set<string>();
+  private readonly goneChats = new Set<number>();
+  private queue: Update[] = [];
+  private nextUpdateId = 1000;
+  private nextMessageId = 1;
+  private nextQueryId = 1;
+  private allowedUpdates: string[] | undefined;
+  private poller: { terminate(): void } | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly token: string,
+    readonly apiRoot: string,
+  ) {
+    this.events.setMaxListeners(100);
+  }
+
+  /** Starts the fake on a free loopback port. */
+  static async start(token = "123456:TEST-token_for-the-fake"): Promise<FakeTelegramApi> {
+    let api: FakeTelegramApi | undefined;
+    const server = createServer((req, res) => {
+      void api?.serve(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    api = new FakeTelegramApi(server, token, `http://127.0.0.1:${port}`);
+    return api;
+  }
+
+  /** The bot's own user id: the digits before the colon, as in a real token. */
+  get botId(): number {
+    return Number(this.token.split(":")[0]);
+  }
+
+  /** Makes the next `times` calls of `method` fail as given, then behave normally again. */
+  failNext(method: string, failure: InjectedFailure, times = 1): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < times; i++) list.push(failure);
+    this.failures.set(method, list);
+  }
+
+  /** From now on, sends to this chat fail with 400 «chat not found». */
+  markChatGone(chatId: number): void {
+    this.goneChats.add(chatId);
+  }
+
+  // ---- updates -------------------------------------------------------------------------------
+
+  /** Gives an update its id without queueing it (for posting to a webhook). */
+  makeUpdate(body: Omit<Update, "update_id">): Update {
+    return { update_id: this.nextUpdateId++, ...body } as Update;
+  }
+
+  /** Queues an update for getUpdates, waking a waiting long poll. */
+  queueUpdate(body: Omit<Update, "update_id">): Update {
+    const update = this.makeUpdate(body);
+    this.queue.push(update);
+    this.events.emit("update");
+    return update;
+  }
+
+  /** A private text message from user `chatId` (private chats share the user's id). */
+  textUpdate(
+    chatId: number,
+    text: string,
+    options: { languageCode?: string } = {},
+  ): Omit<Update, "update_id"> {
+    return { message: { ...this.messageBase(chatId, options.languageCode), text } } as Omit<
+      Update,
+      "update_id"
+    >;
+  }
+
+  /** Queues a private text message. */
+  sendText(chatId: number, text: string, options: { languageCode?: string } = {}): Update {
+    return this.queueUpdate(this.textUpdate(chatId, text, options));
+  }
+
+  /** Queues a sticker. */
+  sendSticker(chatId: number): Update {
+    const sticker = {
+      file_id: "CAACAgIAAxkBAAEfake",
+      file_unique_id: "AgADfake",
+      type: "regular",
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+      emoji: "😀",
+    };
+    return this.queueUpdate({ message: { ...this.messageBase(chatId), sticker } } as Omit<
+      Update,
+      "update_id"
+    >);
+  }
+
+  /** A press on a button of a message the bot sent, with a fresh callback query id. */
+  buttonUpdate(chatId: number, messageId: number, data: string): Omit<Update, "update_id"> {
+    const message = this.messagesTo(chatId).find((m) => m.message_id === messageId);
+    const id = `cq${this.nextQueryId++}`;
+    this.pendingQueries.add(id);
+    return {
+      callback_query: {
+        id,
+        from: this.user(chatId),
+        chat_instance: `ci${chatId}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: "private", first_name: "Клиент" },
+          from: { id: this.botId, is_bot: true, first_name: "Support", username: "support_test_bot" },
+          text: message?.text ?? "",
+          ...(message?.reply_markup ? { reply_markup: message.reply_markup } : {}),
+        },
+      },
+    } as Omit<Update, "update_id">;
+  }
+
+  /** Queues a button press. */
+  pressButton(chatId: number, messageId: number, data: string): Update {
+    return this.queueUpdate(this.buttonUpdate(chatId, messageId, data));
+  }
+
+  /** Updates queued and not yet confirmed by an `offset`. */
+  get unconfirmed(): readonly Update[] {
+    return this.queue;
+  }
+
+  // ---- what the bot did ----------------------------------------------------------------------
+
+  /** Messages in a chat, oldest first, as they stand now (edits applied). */
+  messagesTo(chatId: number): FakeMessage[] {
+    return this.messages.get(chatId) ?? [];
+  }
+
+  /** Calls of one method, optionally to one chat. */
+  callsOf(method: string, chatId?: number): ApiCall[] {
+    return this.calls.filter(
+      (c) => c.method === method && (chatId === undefined || Number(c.params.chat_id) === chatId),
+    );
+  }
+
+  /** Resolves with the next `count` messages sent to the chat after this call. */
+  nextMessages(chatId: number, count: number, timeoutMs = 10_000): Promise<FakeMessage[]> {
+    const got: FakeMessage[] = [];
+    return this.waitFor(
+      "message",
+      (m: FakeMessage) => {
+        if (m.chatId === chatId) got.push(m);
+        return got.length >= count ? got : undefined;
+      },
+      timeoutMs,
+      () => `${count} message(s) to chat ${chatId}; got ${got.length}`,
+    );
+  }
+
+  /** Resolves with the next call of `method` (answered or failed) that matches. */
+  nextCall(
+    method: string,
+    match: (call: ApiCall) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<ApiCall> {
+    return this.waitFor(
+      "call",
+      (c: ApiCall) => (c.method === method && match(c) ? c : undefined),
+      timeoutMs,
+      () => `a ${method} call`,
+    );
+  }
+
+  /** Stops the server, ending held long polls and open connections. */
+  async close(): Promise<void> {
+    this.poller?.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private waitFor<E, R>(event: string, step: (e: E) => R | undefined, timeoutMs: number, what: () => string) {
+    return new Promise<R>((resolve, reject) => {
+      const onEvent = (e: E) => {
+        const done = step(e);
+        if (done === undefined) return;
+        clearTimeout(timer);
+        this.events.off(event, onEvent);
+        resolve(done);
+      };
+      const timer = setTimeout(() => {
+        this.events.off(event, onEvent);
+        reject(new Error(`fake Telegram: timed out after ${timeoutMs} ms waiting for ${what()}`));
+      }, timeoutMs);
+      this.events.on(event, onEvent);
+    });
+  }
+
+  private user(chatId: number, languageCode = "ru") {
+    return { id: chatId, is_bot: false, first_name: "Клиент", language_code: languageCode };
+  }
+
+  private messageBase(chatId: number, languageCode?: string) {
+    return {
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: "private", first_name: "Клиент" },
+      from: this.user(chatId, languageCode),
+    };
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    const reply = (o: Outcome) => {
+      if (res.headersSent || res.destroyed) return;
+      const body = o.ok
+        ? { ok: true, result: o.result }
+        : {
+            ok: false,
+            error_code: o.code,
+            description: o.description,
+            ...(o.retryAfter !== undefined ? { parameters: { retry_after: o.retryAfter } } : {}),
+          };
+      res.writeHead(o.ok ? 200 : o.code, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (!match) return reply({ ok: false, code: 404, description: "Not Found" });
+    if (match[1] !== this.token) return reply({ ok: false, code: 401, description: "Unauthorized" });
+    const method = match[2] ?? "";
+    let params: Params;
+    try {
+      params = { ...Object.fromEntries(url.searchParams), ...(await readParams(req)) };
+    } catch {
+      return reply({ ok: false, code: 400, description: "Bad Request: can't parse request body" });
+    }
+    const record = (outcome: ApiCall["outcome"]) => {
+      const call: ApiCall = { method, params, outcome, at: Date.now() };
+      this.calls.push(call);
+      this.events.emit("call", call);
+    };
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      if (failure.kind === "network") {
+        record("network");
+        req.socket.destroy();
+        return;
+      }
+      const outcome: Outcome =
+        failure.kind === "retry_after"
+          ? {
+              ok: false,
+              code: 429,
+              description: `Too Many Requests: retry after ${failure.seconds}`,
+              retryAfter: failure.seconds,
+            }
+          : { ok: false, code: failure.code, description: failure.description };
+      record(outcome.ok ? "ok" : outcome.code);
+      return reply(outcome);
+    }
+    let outcome: Outcome;
+    try {
+      outcome = { ok: true, result: await this.dispatch(method, params, req, res) };
+    } catch (err) {
+      if (!(err instanceof ApiFailure)) throw err;
+      outcome = { ok: false, code: err.code, description: err.description };
+    }
+    record(outcome.ok ? "ok" : outcome.code);
+    reply(outcome);
+  }
+
+  private async dispatch(
+    method: string,
+    p: Params,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<unknown> {
+    switch (method) {
+      case "getMe":
+        return {
+          id: this.botId,
+          is_bot: true,
+          first_name: "Support",
+          username: "support_test_bot",
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        };
+      case "getUpdates":
+        return this.getUpdates(p, req, res);
+      case "sendMessage":
+        return this.sendMessage(p);
+      case "editMessageText":
+        return this.editMessageText(p);
+      case "answerCallbackQuery": {
+        const id = String(p.callback_query_id ?? "");
+        if (!this.pendingQueries.delete(id)) {
+          throw new ApiFailure(
+            400,
+            "Bad Request: query is too old and response timeout expired or query ID is invalid",
+          );
+        }
+        this.answeredCallbacks.add(id);
+        return true;
+      }
+      case "setWebhook": {
+        const url = String(p.url ?? "");
+        if (url !== "" && !/^https?:\/\//.test(url))
+          throw new ApiFailure(400, "Bad Request: bad webhook: invalid URL");
+        const secret = p.secret_token === undefined ? undefined : String(p.secret_token);
+        if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
+          throw new ApiFailure(400, "Bad Request: secret token contains unallowed characters");
+        }
+        this.webhook =
+          url === ""
+            ? undefined
+            : {
+                url,
+                ...(secret !== undefined ? { secret_token: secret } : {}),
+                ...(Array.isArray(p.allowed_updates)
+                  ? { allowed_updates: p.allowed_updates as string[] }
+                  : {}),
+              };
+        return true;
+      }
+      case "deleteWebhook":
+        this.webhook = undefined;
+        if (p.drop_pending_updates === true || p.drop_pending_updates === "true") this.queue = [];
+        return true;
+      case "setMyCommands":
+        this.commands.set(String(p.language_code ?? ""), p.commands);
+        return true;
+      default:
+        throw new ApiFailure(404, "Not Found: method not found");
+    }
+  }
+
+  private async getUpdates(p: Params, req: IncomingMessage, res: ServerResponse): Promise<Update[]> {
+    if (this.webhook) {
+      throw new ApiFailure(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+    }
+    if (Array.isArray(p.allowed_updates)) this.allowedUpdates = p.allowed_updates as string[];
+    const offset = p.offset === undefined ? undefined : Number(p.offset);
+    if (offset !== undefined && offset > 0) this.queue = this.queue.filter((u) => u.update_id >= offset);
+    const limit = Math.min(100, Math.max(1, Number(p.limit ?? 100)));
+    const timeoutSeconds = Math.max(0, Number(p.timeout ?? 0));
+    const take = () => {
+      const allowed = this.allowedUpdates;
+      // Telegram never creates updates of types the bot did not ask for.
+      if (allowed && allowed.length > 0) {
+        this.queue = this.queue.filter((u) =>
+          Object.keys(u).some((k) => k !== "update_id" && allowed.includes(k)),
+        );
+      }
+      return this.queue.slice(0, limit);
+    };
+    // A second long poll ends the first, as on the real server.
+    this.poller?.terminate();
+    const ready = take();
+    if (ready.length > 0 || timeoutSeconds === 0) return ready;
+    return new Promise<Update[]>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.events.off("update", onUpdate);
+        res.off("close", onClose);
+        if (this.poller === poller) this.poller = undefined;
+      };
+      const onUpdate = () => {
+        const got = take();
+        if (got.length === 0) return;
+        finish();
+        resolve(got);
+      };
+      const onClose = () => {
+        finish();
+        resolve([]);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        resolve([]);
+      }, timeoutSeconds * 1000);
+      const poller = {
+        terminate: () => {
+          finish();
+          reject(
+            new ApiFailure(
+              409,
+              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            ),
+          );
+        },
+      };
+      this.poller = poller;
+      this.events.on("update", onUpdate);
+      // The client gave up (aborted on stop): release the hold.
+      res.on("close", onClose);
+      void req;
+    });
+  }
+
+  private sendMessage(p: Params): FakeMessage {
+    const chatId = this.chatIdOf(p);
+    const text = String(p.text ?? "");
+    checkText(text, p.parse_mode);
+    const markup = parseMarkup(p.reply_markup);
+    const message: FakeMessage = {
+      message_id: this.nextMessageId++,
+      chatId,
+      text,
+      ...(markup ? { reply_markup: markup } : {}),
+      ...(p.parse_mode !== undefined ? { parse_mode: String(p.parse_mode) } : {}),
+      date: Math.floor(Date.now() / 1000),
+      edits: 0,
+    };
+    const list = this.messages.get(chatId) ?? [];
+    list.push(message);
+    this.messages.set(chatId, list);
+    this.events.emit("message", message);
+    return this.asTelegramMessage(message) as unknown as FakeMessage;
+  }
+
+  private editMessageText(p: Params): unknown {
+    const chatId = this.chatIdOf(p);
+    const message = this.messagesTo(chatId).find((m) => m.message_id === Number(p.message_id));
+    if (!message) throw new ApiFailure(400, "Bad Request: message to edit not found");
+    const text = String(p.text ?? "");
+    checkText(text, p.parse_mode);
+    const markup = parseMarkup(p.reply_markup);
+    if (message.text === text && JSON.stringify(message.reply_markup) === JSON.stringify(markup)) {
+      throw new ApiFailure(
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+      );
+    }
+    message.text = text;
+    if (markup) message.reply_markup = markup;
+    else delete message.reply_markup;
+    message.edits++;
+    this.events.emit("edit", message);
+    return this.asTelegramMessage(message);
+  }
+
+  private chatIdOf(p: Params): number {
+    const chatId = Number(p.chat_id);
+    if (!Number.isSafeInteger(chatId) || this.goneChats.has(chatId)) {
+      throw new ApiFailure(400, "Bad Request: chat not found");
+    }
+    return chatId;
+  }
+
+  private asTelegramMessage(m: FakeMessage) {
+    return {
+      message_id: m.message_id,
+      date: m.date,
+      chat: { id: m.chatId, type: "private", first_name: "Клиент" },
+      from: { id: this.botId, is_bot: true, first_name: "Support", username: "support_test_bot" },
+      text: m.text,
+      ...(m.edits > 0 ? { edit_date: Math.floor(Date.now() / 1000) } : {}),
+      ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
+    };
+  }
+}
+
+/** Rejects text as Telegram does: empty, too long, or markup that does not parse under the parse mode. */
+function checkText(text: string, parseMode: unknown): void {
+  if (text.trim() === "") throw new ApiFailure(400, "Bad Request: message text is empty");
+  if (text.length > 4096) throw new ApiFailure(400, "Bad Request: message is too long");
+  const bad =
+    (parseMode === "HTML" && /<(?![a-z/])|&(?![a-z]+;|#\d+;)/i.test(text)) ||
+    (parseMode === "MarkdownV2" && /(?<!\\)[_*[\]()~`>#+\-=|{}.!]/.test(text)) ||
+    (parseMode === "Markdown" && unbalanced(text));
+  if (bad) {
+    throw new ApiFailure(
+      400,
+      "Bad Request: can't parse entities: can't find end of the entity starting at byte offset 0",
+    );
+  }
+}
+
+/** Legacy Markdown fails on an unclosed `*`, `_`, `` ` `` or `[`. */
+function unbalanced(text: string): boolean {
+  const count = (c: string) => text.split(c).length - 1;
+  return count("*") % 2 === 1 || count("_") % 2 === 1 || count("`") % 2 === 1 || count("[") > count("]");
+}
+
+/** Decodes and checks `reply_markup` (an object in JSON bodies, a JSON string in form bodies). */
+function parseMarkup(raw: unknown): FakeMessage["reply_markup"] {
+  if (raw === undefined) return undefined;
+  let markup: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      markup = JSON.parse(raw);
+    } catch {
+      throw new ApiFailure(400, "Bad Request: can't parse reply keyboard markup JSON object");
+    }
+  }
+  const keyboard = (markup as { inline_keyboard?: unknown }).inline_keyboard;
+  if (!Array.isArray(keyboard))
+    throw new ApiFailure(400, 'Bad Request: field "inline_keyboard" must be an Array');
+  for (const row of keyboard) {
+    if (!Array.isArray(row))
+      throw new ApiFailure(400, 'Bad Request: field "inline_keyboard" must be an Array of Arrays');
+    for (const b of row as { text?: unknown; callback_data?: unknown }[]) {
+      if (typeof b.text !== "string" || b.text === "")
+        throw new ApiFailure(400, "Bad Request: text buttons are unallowed in the inline keyboard");
+      const data = b.callback_data;
+      if (typeof data === "string" && (Buffer.byteLength(data) === 0 || Buffer.byteLength(data) > 64)) {
+        throw new ApiFailure(400, "Bad Request: BUTTON_DATA_INVALID");
+      }
+    }
+  }
+  return markup as FakeMessage["reply_markup"];
+}
+
+/** Reads a request body as grammY sends it: JSON, urlencoded form, or multipart form (text parts). */
+async function readParams(req: IncomingMessage): Promise<Params> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString("utf8");
+  if (body === "") return {};
+  const type = (req.headers["content-type"] ?? "").toLowerCase();
+  if (type.startsWith("application/json")) return JSON.parse(body) as Params;
+  if (type.startsWith("application/x-www-form-urlencoded")) {
+    return decodeForm([...new URLSearchParams(body)]);
+  }
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+  if (type.startsWith("multipart/form-data") && boundary) {
+    const marker = `--${boundary[1] ?? boundary[2]}`;
+    const fields: [string, string][] = [];
+    for (const part of body.split(marker)) {
+      const name = /name="([^"]+)"/.exec(part)?.[1];
+      const split = part.indexOf("\r\n\r\n");
+      if (!name || split < 0 || /filename="/.test(part.slice(0, split))) continue;
+      fields.push([name, part.slice(split + 4).replace(/\r\n$/, "")]);
+    }
+    return decodeForm(fields);
+  }
+  throw new Error("unsupported content type");
+}
+
+/** Form values are strings; objects and arrays arrive JSON-encoded, as Telegram accepts them. */
+function decodeForm(fields: [string, string][]): Params {
+  const out: Params = {};
+  for (const [k, v] of fields) {
+    out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  }
+  return out;
+}
