@@ -1,0 +1,74 @@
+import type { Update } from "grammy/types";
+import { describe, expect, it } from "vitest";
+import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
+
+const DESK = -1001234;
+const agent = { id: 77, is_bot: false, first_name: "Анна", last_name: "К." };
+const desk = { id: DESK, type: "supergroup", title: "desk", is_forum: true };
+
+describe("toDeskUpdate", () => {
+  it("should turn an agent's topic post into a desk message with its thread", () => {
+    const update = {
+      update_id: 1,
+      message: {
+        message_id: 3,
+        date: 1,
+        chat: desk,
+        from: agent,
+        text: "Добрый день",
+        is_topic_message: true,
+        message_thread_id: 12,
+      },
+    } as unknown as Update;
+    expect(toDeskUpdate(update, DESK)).toEqual({
+      kind: "message",
+      threadId: 12,
+      messageId: 3,
+      text: "Добрый день",
+      agentId: "77",
+      agentName: "Анна К.",
+    });
+  });
+
+  it("should turn a button press in the desk into a desk callback", () => {
+    const update = {
+      update_id: 2,
+      callback_query: {
+        id: "q",
+        from: agent,
+        chat_instance: "c",
+        data: "take:1",
+        message: { message_id: 4, date: 1, chat: desk },
+      },
+    } as unknown as Update;
+    expect(toDeskUpdate(update, DESK)).toEqual({
+      kind: "callback",
+      callbackId: "q",
+      data: "take:1",
+      agentId: "77",
+      agentName: "Анна К.",
+    });
+  });
+
+  it("should ignore other chats, bots and service posts", () => {
+    const other = {
+      update_id: 3,
+      message: { message_id: 1, date: 1, chat: { id: 5, type: "private" }, from: agent, text: "x" },
+    };
+    const bot = {
+      update_id: 4,
+      message: {
+        message_id: 1,
+        date: 1,
+        chat: desk,
+        from: { id: 1, is_bot: true, first_name: "b" },
+        text: "x",
+      },
+    };
+    const service = {
+      update_id: 5,
+      message: { message_id: 1, date: 1, chat: desk, from: agent, forum_topic_created: { name: "t" } },
+    };
+    for (const u of [other, bot, service]) expect(toDeskUpdate(u as unknown as Update, DESK)).toBeUndefined();
+  });
+});
