@@ -88,7 +88,8 @@ const EnvSchema = z
     if (webhook && !env.WEBHOOK_SECRET) need("WEBHOOK_SECRET", "when BOT_MODE=webhook");
     if (callback && !env.VK_CALLBACK_CONFIRMATION) need("VK_CALLBACK_CONFIRMATION", "when VK_MODE=callback");
     if (callback && !env.VK_CALLBACK_SECRET) need("VK_CALLBACK_SECRET", "when VK_MODE=callback");
-    if (env.AGENT_CHAT_ID && !env.TELEGRAM_BOT_TOKEN) need("TELEGRAM_BOT_TOKEN", "for the agent desk (AGENT_CHAT_ID)");
+    if (env.AGENT_CHAT_ID && !env.TELEGRAM_BOT_TOKEN)
+      need("TELEGRAM_BOT_TOKEN", "for the agent desk (AGENT_CHAT_ID)");
   });
 
 /** The validated configuration. */
@@ -113,7 +114,9 @@ export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `Configuration is not valid:\n${problems
-        .map((p) => `  - ${p.variable} ${p.problem}${p.example ? ` (example: ${p.variable}=${p.example})` : ""}`)
+        .map(
+          (p) => `  - ${p.variable} ${p.problem}${p.example ? ` (example: ${p.variable}=${p.example})` : ""}`,
+        )
         .join("\n")}\nSee the environment table in README.md.`,
     );
   }
@@ -129,7 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "environment");
       const raw = env[variable];
-      const problem = raw === undefined || raw === "" ? `is missing or empty: ${issue.message}` : `is not valid: ${issue.message}`;
+      const problem =
+        raw === undefined || raw === ""
+          ? `is missing or empty: ${issue.message}`
+          : `is not valid: ${issue.message}`;
       return { variable, problem, example: EXAMPLES[variable] };
     });
     throw new ConfigError(problems);

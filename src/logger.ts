@@ -49,6 +49,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? "info",
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     base: { svc: "support-bot" },
-    ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,svc" } } } : {}),
+    ...(pretty
+      ? { transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,svc" } } }
+      : {}),
   });
 }

@@ -3,7 +3,11 @@ import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.
 import type { InboundSink } from "../../src/engine/inbound-sink.js";
 import type { Button, GlobalCommand, InboundEvent, OutboundReply } from "../../src/model.js";
 
-const COMMANDS: Record<string, GlobalCommand> = { "/start": "start", "/operator": "operator", "/cancel": "cancel" };
+const COMMANDS: Record<string, GlobalCommand> = {
+  "/start": "start",
+  "/operator": "operator",
+  "/cancel": "cancel",
+};
 
 /** Options of the console channel. */
 export interface ConsoleChannelOptions {
@@ -34,7 +38,7 @@ export class ConsoleChannel implements ChannelSender {
     const flat = (reply.buttons ?? []).flat();
     const prefix = options.editMessageId ? `[edited message ${options.editMessageId}] ` : "";
     const lines = [`bot> ${prefix}${reply.text}`];
-    flat.forEach((b, i) => lines.push(`   [${i + 1}] ${b.label}`));
+    for (const [i, b] of flat.entries()) lines.push(`   [${i + 1}] ${b.label}`);
     if (flat.length > 0) this.buttons = flat;
     this.options.write(lines.join("\n"));
     return { messageId: options.editMessageId ?? String(++this.sent) };

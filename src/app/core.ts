@@ -114,7 +114,10 @@ export async function connectProducer(url: string, logger: Logger): Promise<Redi
 
 /** Opens a connection for a BullMQ worker: it must wait out outages, not fail (BullMQ's rule). */
 export function workerConnection(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 100, 2000) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
   redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis worker connection error"));
   return redis;
 }

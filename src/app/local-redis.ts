@@ -59,7 +59,8 @@ export async function ensureLocalRedis(options: { url?: string; dataDir?: string
   const fallback = "redis://127.0.0.1:6379";
   if (await isListening("127.0.0.1", 6379)) return { url: fallback, stop: () => undefined };
   const which = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
-  if (which.error || which.status !== 0) throw new RedisUnavailableError(fallback, "nothing answers and redis-server is not installed");
+  if (which.error || which.status !== 0)
+    throw new RedisUnavailableError(fallback, "nothing answers and redis-server is not installed");
   const dir = resolve(options.dataDir ?? ".data/redis");
   mkdirSync(dir, { recursive: true });
   const port = await freePort();

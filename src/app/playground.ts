@@ -11,7 +11,10 @@ import { ensureLocalRedis } from "./local-redis.js";
  */
 export async function runPlayground(config: Config): Promise<void> {
   const local = await ensureLocalRedis({ url: config.redisUrlDefaulted ? undefined : config.redisUrl });
-  const logger = createLogger({ level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pretty: true });
+  const logger = createLogger({
+    level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+    pretty: true,
+  });
   const core = await createCore({
     redisUrl: local.url,
     logger,
@@ -24,7 +27,9 @@ export async function runPlayground(config: Config): Promise<void> {
   const channel = new ConsoleChannel({ sink: core.sink, write: out });
   core.registerSender(channel);
   out(`Playground: the support bot on ${local.url}. Type a message; a number presses a button;`);
-  out("/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, Ctrl+D quits.");
+  out(
+    "/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, Ctrl+D quits.",
+  );
   const rl = createInterface({ input: process.stdin, terminal: false });
   await core.sink.accept(channel.toEvent("/start"));
   try {

@@ -87,7 +87,11 @@ export async function runService(config: Config): Promise<RunningService> {
       mode: config.VK_MODE,
       callback:
         config.VK_MODE === "callback" && config.VK_CALLBACK_CONFIRMATION && config.VK_CALLBACK_SECRET
-          ? { confirmation: config.VK_CALLBACK_CONFIRMATION, secret: config.VK_CALLBACK_SECRET, path: "/vk/callback" }
+          ? {
+              confirmation: config.VK_CALLBACK_CONFIRMATION,
+              secret: config.VK_CALLBACK_SECRET,
+              path: "/vk/callback",
+            }
           : undefined,
       sink: core.sink,
       logger: logger.child({ channel: "vk" }),
@@ -130,14 +134,17 @@ export async function runService(config: Config): Promise<RunningService> {
 
   const stop = async () => {
     draining = true;
-    const bound = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), config.SHUTDOWN_TIMEOUT_MS).unref());
+    const bound = new Promise<"timeout">((resolve) =>
+      setTimeout(() => resolve("timeout"), config.SHUTDOWN_TIMEOUT_MS).unref(),
+    );
     const work = (async () => {
       // Stop taking updates first; polling loops finish and confirm what they took.
       await Promise.allSettled([telegram?.stop(), vk?.stop()]);
       await core.engine.idle();
       await desk?.stop();
     })();
-    if ((await Promise.race([work, bound])) === "timeout") logger.warn({ ms: config.SHUTDOWN_TIMEOUT_MS }, "shutdown bound reached; closing with work in flight");
+    if ((await Promise.race([work, bound])) === "timeout")
+      logger.warn({ ms: config.SHUTDOWN_TIMEOUT_MS }, "shutdown bound reached; closing with work in flight");
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;

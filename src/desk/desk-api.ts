@@ -18,7 +18,9 @@ export interface DeskApi {
 }
 
 const keyboard = (buttons?: Button[][]) =>
-  buttons ? { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.payload }))) } : undefined;
+  buttons
+    ? { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.payload }))) }
+    : undefined;
 
 /** The desk API over grammY for the supergroup `chatId`. Plain text only: no parse mode to break. */
 export function grammyDeskApi(api: Api, chatId: number): DeskApi {
@@ -35,7 +37,10 @@ export function grammyDeskApi(api: Api, chatId: number): DeskApi {
     },
     async post(threadId, text, buttons) {
       const reply_markup = keyboard(buttons);
-      const sent = await api.sendMessage(chatId, text, { message_thread_id: threadId, ...(reply_markup ? { reply_markup } : {}) });
+      const sent = await api.sendMessage(chatId, text, {
+        message_thread_id: threadId,
+        ...(reply_markup ? { reply_markup } : {}),
+      });
       return sent.message_id;
     },
     async edit(messageId, text, buttons) {

@@ -5,7 +5,12 @@ import type { HandoffRequest } from "../../flows/types.js";
 import { DeliveryError } from "../channel.js";
 import type { Engine, FlowModule } from "../engine/engine.js";
 import { handoffKeys } from "../handoff/keys.js";
-import { DESK_INBOX_QUEUE, type DeskInboxJob, HANDOFF_QUEUE, type QueueGateway } from "../handoff/queue-gateway.js";
+import {
+  DESK_INBOX_QUEUE,
+  type DeskInboxJob,
+  HANDOFF_QUEUE,
+  type QueueGateway,
+} from "../handoff/queue-gateway.js";
 import type { ChannelId, InboundEvent, Locale } from "../model.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { ConversationStore } from "../store/conversation-store.js";
@@ -74,6 +79,8 @@ export class Desk {
   private readonly outbound: Queue<OutboundJob>;
   private readonly timers: Queue<TimerJob>;
   private readonly workers: Worker[] = [];
+  /** Worker connections this desk opened: BullMQ does not close connections it was given. */
+  private readonly connections: Redis[] = [];
   private readonly now: () => number;
 
   constructor(private readonly o: DeskOptions) {
@@ -85,10 +92,20 @@ export class Desk {
 
   /** Starts the workers. */
   start(): void {
-    const settings = { stalledInterval: this.o.stalledIntervalMs ?? 30_000, lockDuration: Math.max(2000, (this.o.stalledIntervalMs ?? 30_000) * 2) };
+    const settings = {
+      stalledInterval: this.o.stalledIntervalMs ?? 30_000,
+      lockDuration: Math.max(2000, (this.o.stalledIntervalMs ?? 30_000) * 2),
+    };
     const make = <T>(name: string, fn: (job: Job<T>) => Promise<void>) => {
-      const worker = new Worker<T>(name, fn, { connection: this.o.workerConnection(), concurrency: 1, ...settings });
-      worker.on("failed", (job, err) => this.o.logger.warn({ queue: name, job: job?.id, attempts: job?.attemptsMade, err }, "desk job failed"));
+      const connection = this.o.workerConnection();
+      this.connections.push(connection);
+      const worker = new Worker<T>(name, fn, { connection, concurrency: 1, ...settings });
+      worker.on("failed", (job, err) =>
+        this.o.logger.warn(
+          { queue: name, job: job?.id, attempts: job?.attemptsMade, err },
+          "desk job failed",
+        ),
+      );
       worker.on("error", (err) => this.o.logger.warn({ queue: name, err }, "desk worker error"));
       this.workers.push(worker);
       return worker;
@@ -98,14 +115,20 @@ export class Desk {
     make<DeskInboxJob>(DESK_INBOX_QUEUE, (job) => this.inbox(job.data));
     const out = make<OutboundJob>(OUTBOUND_QUEUE, (job) => this.deliver(job));
     out.on("failed", (job) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.tellAgent(job.data.handoffId, DESK_TEXT.deliveryGaveUp(job.attemptsMade));
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+        void this.tellAgent(job.data.handoffId, DESK_TEXT.deliveryGaveUp(job.attemptsMade));
     });
     make<TimerJob>(TIMERS_QUEUE, (job) => this.neglectCheck(job.data));
   }
 
-  /** Stops the workers (waiting for jobs in progress) and the queues. */
-  async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+  /**
+   * Stops the workers and the queues. Normally waits for jobs in progress; `force` drops them at once
+   * (as a crash would: their locks expire and another worker retries them).
+   */
+  async stop(options: { force?: boolean } = {}): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(options.force)));
+    // quit lets pending replies arrive; a rejected late command after a forced stop is expected.
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => undefined)));
     await Promise.all([this.outbound.close(), this.timers.close()]);
   }
 
@@ -123,13 +146,27 @@ export class Desk {
       const n = Number(await this.o.redis.hget(metaKey, "n"));
       const card = await this.o.api.post(topic, renderCard(n, request), this.cardButtons(request.handoffId));
       await this.o.redis.hset(metaKey, "card", card);
-      await this.timers.add("neglect", { handoffId: request.handoffId, round: 1 }, { jobId: `neglect-${request.handoffId}-1`, delay: this.o.neglectMs ?? 600_000, removeOnComplete: true, removeOnFail: true });
+      await this.timers.add(
+        "neglect",
+        { handoffId: request.handoffId, round: 1 },
+        {
+          jobId: `neglect-${request.handoffId}-1`,
+          delay: this.o.neglectMs ?? 600_000,
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      );
     }
     await this.refreshPositions();
   }
 
   private cardButtons(handoffId: string) {
-    return [[{ label: "Взять", payload: deskPayload.take(handoffId) }, { label: "Закрыть", payload: deskPayload.close(handoffId) }]];
+    return [
+      [
+        { label: "Взять", payload: deskPayload.take(handoffId) },
+        { label: "Закрыть", payload: deskPayload.close(handoffId) },
+      ],
+    ];
   }
 
   /** The topic of a handoff, created at most once (a short Redis lock guards the creation). */
@@ -145,7 +182,11 @@ export class Desk {
           if (!meta[2]) await this.o.redis.hsetnx(metaKey, "n", await this.o.redis.incr(this.keys.counter));
           const n = Number(await this.o.redis.hget(metaKey, "n"));
           const topic = await this.o.api.createTopic(topicTitle(n, request));
-          await this.o.redis.multi().hset(metaKey, "topic", topic).set(this.keys.topic(topic), request.handoffId).exec();
+          await this.o.redis
+            .multi()
+            .hset(metaKey, "topic", topic)
+            .set(this.keys.topic(topic), request.handoffId)
+            .exec();
           return topic;
         } finally {
           await this.o.redis.del(lock);
@@ -154,7 +195,9 @@ export class Desk {
       // Another worker is creating it right now.
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`Topic of handoff ${request.handoffId} is still being created after 10 s; the job will be retried.`);
+    throw new Error(
+      `Topic of handoff ${request.handoffId} is still being created after 10 s; the job will be retried.`,
+    );
   }
 
   private async requestOf(handoffId: string): Promise<HandoffRequest | undefined> {
@@ -175,7 +218,8 @@ export class Desk {
       await this.refreshPositions();
       return;
     }
-    if (!request) throw new Error(`Handoff ${job.handoffId} has no job in '${HANDOFF_QUEUE}'; cannot find its topic.`);
+    if (!request)
+      throw new Error(`Handoff ${job.handoffId} has no job in '${HANDOFF_QUEUE}'; cannot find its topic.`);
     const topic = await this.ensureTopic(request);
     if (topic === undefined) return;
     if (job.type === "rating") {
@@ -199,7 +243,10 @@ export class Desk {
     if (update.kind === "callback") {
       const parsed = parseDeskPayload(update.data);
       if (!parsed) return this.o.api.answerCallback(update.callbackId);
-      const answer = parsed.action === "take" ? await this.take(parsed.handoffId, update.agentName) : await this.closeHandoff(parsed.handoffId, update.agentName);
+      const answer =
+        parsed.action === "take"
+          ? await this.take(parsed.handoffId, update.agentName)
+          : await this.closeHandoff(parsed.handoffId, update.agentName);
       return this.o.api.answerCallback(update.callbackId, answer);
     }
     if (update.threadId === undefined) return;
@@ -225,7 +272,13 @@ export class Desk {
       "reply",
       { handoffId, text, agentName: update.agentName },
       // One job per agent post: a redelivered Telegram update cannot send the reply twice.
-      { jobId: `agent-${update.threadId}-${update.messageId}`, attempts: 6, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } },
+      {
+        jobId: `agent-${update.threadId}-${update.messageId}`,
+        attempts: 6,
+        backoff: { type: "exponential", delay: 1000 },
+        removeOnComplete: { count: 10_000 },
+        removeOnFail: { count: 10_000 },
+      },
     );
   }
 
@@ -252,7 +305,9 @@ export class Desk {
     const request = await this.requestOf(handoffId);
     if (request && meta.card) {
       await this.o.api
-        .edit(Number(meta.card), renderCard(Number(meta.n), request, agentName), [[{ label: "Закрыть", payload: deskPayload.close(handoffId) }]])
+        .edit(Number(meta.card), renderCard(Number(meta.n), request, agentName), [
+          [{ label: "Закрыть", payload: deskPayload.close(handoffId) }],
+        ])
         .catch((err: unknown) => this.o.logger.warn({ err, handoff: handoffId }, "card edit failed"));
     }
     await this.signal(meta, { type: "agent_claimed", handoffId, agentName }, `claim-${handoffId}`);
@@ -268,7 +323,9 @@ export class Desk {
     const meta = await this.o.redis.hgetall(metaKey);
     if (meta.topic) {
       await this.o.api.post(Number(meta.topic), DESK_TEXT.closedBy(agentName));
-      await this.o.api.closeTopic(Number(meta.topic)).catch((err: unknown) => this.o.logger.warn({ err, handoff: handoffId }, "closeForumTopic failed"));
+      await this.o.api
+        .closeTopic(Number(meta.topic))
+        .catch((err: unknown) => this.o.logger.warn({ err, handoff: handoffId }, "closeForumTopic failed"));
     }
     await this.signal(meta, { type: "agent_closed", handoffId }, `close-${handoffId}`);
     await this.refreshPositions();
@@ -276,7 +333,11 @@ export class Desk {
   }
 
   /** Sends a desk signal into the customer's conversation through the engine (ordered, deduped). */
-  private async signal(meta: Record<string, string>, signal: NonNullable<InboundEvent["signal"]>, updateId: string): Promise<void> {
+  private async signal(
+    meta: Record<string, string>,
+    signal: NonNullable<InboundEvent["signal"]>,
+    updateId: string,
+  ): Promise<void> {
     if (!meta.conv || !meta.channel || !meta.chat) return;
     await this.o.engine.accept({
       channel: meta.channel as ChannelId,
@@ -297,19 +358,33 @@ export class Desk {
     const metaKey = this.keys.meta(handoffId);
     const meta = await this.o.redis.hgetall(metaKey);
     const sender = this.o.engine.sender(meta.channel as ChannelId);
-    if (!sender || !meta.chat) throw new Error(`No sender for handoff ${handoffId} (channel ${meta.channel ?? "?"}); is that channel configured?`);
+    if (!sender || !meta.chat)
+      throw new Error(
+        `No sender for handoff ${handoffId} (channel ${meta.channel ?? "?"}); is that channel configured?`,
+      );
     const locale = (meta.locale as Locale | undefined) ?? "ru";
     try {
-      await sender.send(meta.chat, { text: `${this.o.agentPrefix(locale)}${text}` }, { idempotencyKey: String(job.id) });
+      await sender.send(
+        meta.chat,
+        { text: `${this.o.agentPrefix(locale)}${text}` },
+        { idempotencyKey: String(job.id) },
+      );
     } catch (err) {
       if (!(err instanceof DeliveryError)) throw err; // transient: BullMQ retries with backoff
       this.o.metrics?.deliveryFailures.inc({ channel: meta.channel ?? "?", reason: err.reason });
-      if (meta.conv) await this.o.redis.hset(this.o.store.keys(meta.conv)[0], "u", JSON.stringify({ reason: err.reason, at: this.now() }));
+      if (meta.conv)
+        await this.o.redis.hset(
+          this.o.store.keys(meta.conv)[0],
+          "u",
+          JSON.stringify({ reason: err.reason, at: this.now() }),
+        );
       await this.tellAgent(handoffId, DESK_TEXT.undeliverable(err.reason));
       return;
     }
     if (await this.o.redis.hsetnx(metaKey, "firstReplyAt", this.now())) {
-      this.o.metrics?.timeToFirstReply.observe(Math.max(0, this.now() - Number(meta.created ?? this.now())) / 1000);
+      this.o.metrics?.timeToFirstReply.observe(
+        Math.max(0, this.now() - Number(meta.created ?? this.now())) / 1000,
+      );
     }
   }
 
@@ -322,11 +397,26 @@ export class Desk {
 
   /** Pings a handoff nobody took, and schedules the next check. */
   private async neglectCheck(job: TimerJob): Promise<void> {
-    const meta = await this.o.redis.hmget(this.keys.meta(job.handoffId), "agent", "closed", "cancelled", "topic");
+    const meta = await this.o.redis.hmget(
+      this.keys.meta(job.handoffId),
+      "agent",
+      "closed",
+      "cancelled",
+      "topic",
+    );
     if (meta[0] || meta[1] || meta[2] || !meta[3]) return;
     const minutes = Math.round(((this.o.neglectMs ?? 600_000) * job.round) / 60_000);
     await this.o.api.post(Number(meta[3]), DESK_TEXT.neglected(minutes));
-    await this.timers.add("neglect", { handoffId: job.handoffId, round: job.round + 1 }, { jobId: `neglect-${job.handoffId}-${job.round + 1}`, delay: this.o.neglectMs ?? 600_000, removeOnComplete: true, removeOnFail: true });
+    await this.timers.add(
+      "neglect",
+      { handoffId: job.handoffId, round: job.round + 1 },
+      {
+        jobId: `neglect-${job.handoffId}-${job.round + 1}`,
+        delay: this.o.neglectMs ?? 600_000,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
   }
 
   /**
@@ -347,7 +437,11 @@ export class Desk {
       if (!sender) continue;
       const reply = this.o.flow.renderQueueStatus((locale as Locale) ?? "ru", status);
       try {
-        await sender.send(chat, { ...reply, tag: "queue", edit: true }, { editMessageId: messageId ?? undefined, idempotencyKey: `${id}-pos-${status.position}` });
+        await sender.send(
+          chat,
+          { ...reply, tag: "queue", edit: true },
+          { editMessageId: messageId ?? undefined, idempotencyKey: `${id}-pos-${status.position}` },
+        );
         await this.o.redis.hset(metaKey, "pos", String(status.position));
       } catch (err) {
         // A position update is a courtesy: one failure must not stop the others.

@@ -10,7 +10,12 @@ import type {
 import { type ChannelSender, DeliveryError } from "../channel.js";
 import type { HandoffGateway } from "../handoff/gateway.js";
 import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../model.js";
-import { type ConversationStore, type Lease, StateConflictError, type StoredConversation } from "../store/conversation-store.js";
+import {
+  type ConversationStore,
+  type Lease,
+  StateConflictError,
+  type StoredConversation,
+} from "../store/conversation-store.js";
 import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
 import { KeyedSerializer } from "./keyed-serializer.js";
 
@@ -39,7 +44,12 @@ interface Outbox {
 /** Hooks for metrics; every one optional. */
 export interface EngineObserver {
   /** An update's outcome; with the state before and after the step when the flow ran. */
-  handled?(event: InboundEvent, outcome: AcceptStatus | "error", after?: ConversationState, before?: ConversationState): void;
+  handled?(
+    event: InboundEvent,
+    outcome: AcceptStatus | "error",
+    after?: ConversationState,
+    before?: ConversationState,
+  ): void;
   effect?(effect: Effect): void;
   deliveryFailed?(channel: ChannelId, reason: string): void;
 }
@@ -168,9 +178,18 @@ export class Engine implements InboundSink {
         effects: result.effects,
       };
       const empty = outbox.replies.length === 0 && outbox.effects.length === 0;
-      await store.commit(lease, record.version, JSON.stringify(result.state), event.updateId, empty ? "" : JSON.stringify(outbox));
+      await store.commit(
+        lease,
+        record.version,
+        JSON.stringify(result.state),
+        event.updateId,
+        empty ? "" : JSON.stringify(outbox),
+      );
       committed = true;
-      log.debug({ step: result.state.step, replies: result.replies.length, effects: result.effects.length }, "step done");
+      log.debug(
+        { step: result.state.step, replies: result.replies.length, effects: result.effects.length },
+        "step done",
+      );
       await this.carryOut(outbox, record, lease, log);
       this.options.observer?.handled?.(event, "handled", result.state, before);
       return "handled";
@@ -181,7 +200,8 @@ export class Engine implements InboundSink {
         // Redis is likely down; the lease expires on its own.
         log.warn({ err: releaseErr }, "lock release failed");
       });
-      if (committed) log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
+      if (committed)
+        log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
       throw err;
     }
   }
@@ -200,7 +220,11 @@ export class Engine implements InboundSink {
     }
   }
 
-  private loadState(record: StoredConversation, ctx: FlowContext, log: Logger): ConversationState | undefined {
+  private loadState(
+    record: StoredConversation,
+    ctx: FlowContext,
+    log: Logger,
+  ): ConversationState | undefined {
     if (!record.stateJson) return undefined;
     let raw: unknown;
     try {
@@ -222,7 +246,12 @@ export class Engine implements InboundSink {
   }
 
   /** Carries out effects, then sends replies, then acks (releasing the lock). */
-  private async carryOut(outbox: Outbox, record: StoredConversation, lease: Lease, log: Logger): Promise<void> {
+  private async carryOut(
+    outbox: Outbox,
+    record: StoredConversation,
+    lease: Lease,
+    log: Logger,
+  ): Promise<void> {
     const replies = [...outbox.replies];
     for (const effect of outbox.effects) {
       const extra = await this.runEffect(effect, outbox);

@@ -68,7 +68,23 @@ export class QueueGateway implements HandoffGateway {
     await this.options.redis
       .multi()
       .zadd(this.keys.waiting, "NX", score, request.handoffId)
-      .hset(this.keys.meta(request.handoffId), "conv", request.conversationKey, "channel", request.channel, "chat", request.chatId, "locale", request.locale, "created", request.createdAt, "priority", request.priority, "category", request.category)
+      .hset(
+        this.keys.meta(request.handoffId),
+        "conv",
+        request.conversationKey,
+        "channel",
+        request.channel,
+        "chat",
+        request.chatId,
+        "locale",
+        request.locale,
+        "created",
+        request.createdAt,
+        "priority",
+        request.priority,
+        "category",
+        request.category,
+      )
       .exec();
     await this.queue.add("handoff", request, {
       jobId: request.handoffId,
@@ -99,19 +115,41 @@ export class QueueGateway implements HandoffGateway {
   }
 
   async cancel(handoffId: string): Promise<void> {
-    await this.options.redis.multi().zrem(this.keys.waiting, handoffId).hset(this.keys.meta(handoffId), "cancelled", this.now()).exec();
-    await this.inbox.add("cancelled", { type: "cancelled", handoffId }, { jobId: `cancel-${handoffId}`, ...INBOX_JOB });
+    await this.options.redis
+      .multi()
+      .zrem(this.keys.waiting, handoffId)
+      .hset(this.keys.meta(handoffId), "cancelled", this.now())
+      .exec();
+    await this.inbox.add(
+      "cancelled",
+      { type: "cancelled", handoffId },
+      { jobId: `cancel-${handoffId}`, ...INBOX_JOB },
+    );
   }
 
   async relay(effect: RelayEffect, updateId: string): Promise<void> {
     // The job id makes a replayed outbox harmless: BullMQ ignores a second add with the same id.
     const jobId = `msg-${effect.handoffId}-${updateId}`.replace(/:/g, "_");
-    await this.inbox.add("customer_message", { type: "customer_message", handoffId: effect.handoffId, relay: effect }, { jobId, ...INBOX_JOB });
+    await this.inbox.add(
+      "customer_message",
+      { type: "customer_message", handoffId: effect.handoffId, relay: effect },
+      { jobId, ...INBOX_JOB },
+    );
   }
 
   async rate(effect: RatingEffect): Promise<void> {
-    await this.options.redis.hset(this.keys.meta(effect.handoffId), "rating", effect.score, "ratedAt", this.now());
-    await this.inbox.add("rating", { type: "rating", handoffId: effect.handoffId, score: effect.score, category: effect.category }, { jobId: `rate-${effect.handoffId}`, ...INBOX_JOB });
+    await this.options.redis.hset(
+      this.keys.meta(effect.handoffId),
+      "rating",
+      effect.score,
+      "ratedAt",
+      this.now(),
+    );
+    await this.inbox.add(
+      "rating",
+      { type: "rating", handoffId: effect.handoffId, score: effect.score, category: effect.category },
+      { jobId: `rate-${effect.handoffId}`, ...INBOX_JOB },
+    );
   }
 
   /** Closes the queue's connections (not the shared Redis client). */

@@ -20,7 +20,10 @@ export class WorkingHoursError extends Error {
  * The time zone is an IANA name (e.g. `Europe/Moscow`).
  */
 export function parseWorkingHours(spec: string, timeZone: string): WorkingHours {
-  const m = /^\s*(Sun|Mon|Tue|Wed|Thu|Fri|Sat)-(Sun|Mon|Tue|Wed|Thu|Fri|Sat)\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})\s*$/.exec(spec);
+  const m =
+    /^\s*(Sun|Mon|Tue|Wed|Thu|Fri|Sat)-(Sun|Mon|Tue|Wed|Thu|Fri|Sat)\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})\s*$/.exec(
+      spec,
+    );
   if (!m) throw new WorkingHoursError(spec);
   const from = DAYS.indexOf(m[1] as (typeof DAYS)[number]);
   const to = DAYS.indexOf(m[2] as (typeof DAYS)[number]);
@@ -33,10 +36,19 @@ export function parseWorkingHours(spec: string, timeZone: string): WorkingHours 
     if (d === to) break;
   }
   // Throws RangeError on an unknown zone: at start-up, not at the first handoff.
-  const fmt = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   const local = (at: number) => {
     const parts = Object.fromEntries(fmt.formatToParts(at).map((p) => [p.type, p.value]));
-    return { day: DAYS.indexOf(parts.weekday as (typeof DAYS)[number]), minute: Number(parts.hour) * 60 + Number(parts.minute) };
+    return {
+      day: DAYS.indexOf(parts.weekday as (typeof DAYS)[number]),
+      minute: Number(parts.hour) * 60 + Number(parts.minute),
+    };
   };
   const isOpen = (at: number) => {
     const { day, minute } = local(at);

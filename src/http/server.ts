@@ -70,7 +70,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return send({ status: 405, body: `method ${req.method} not allowed\n` });
     }
     const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (route.method === "POST" && route.contentType !== "any" && type !== (route.contentType ?? "application/json")) {
+    if (
+      route.method === "POST" &&
+      route.contentType !== "any" &&
+      type !== (route.contentType ?? "application/json")
+    ) {
       req.resume();
       return send({ status: 415, body: `content-type must be ${route.contentType ?? "application/json"}\n` });
     }

@@ -58,7 +58,11 @@ export function healthRoutes(probe: ReadinessProbe, metrics: Metrics): Route[] {
       method: "GET",
       path: "/metrics",
       async handler() {
-        return { status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType };
+        return {
+          status: 200,
+          body: await metrics.registry.metrics(),
+          contentType: metrics.registry.contentType,
+        };
       },
     },
   ];

@@ -24,7 +24,9 @@ const WAIT_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 3600, 4 * 3600];
  * Creates the metrics. `redis` (optional) lets /metrics report queue depth and a Redis round-trip
  * latency sample at scrape time; `waitingKey` is the sorted set of unclaimed handoffs.
  */
-export function createMetrics(options: { redis?: Redis; waitingKey?: string; defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(
+  options: { redis?: Redis; waitingKey?: string; defaultMetrics?: boolean } = {},
+): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const redisLatency = new Histogram({
@@ -76,7 +78,11 @@ export function createMetrics(options: { redis?: Redis; waitingKey?: string; def
         }
       },
     }),
-    handoffsTaken: new Counter({ name: "support_handoffs_taken_total", help: "Handoffs an agent took", registers: [registry] }),
+    handoffsTaken: new Counter({
+      name: "support_handoffs_taken_total",
+      help: "Handoffs an agent took",
+      registers: [registry],
+    }),
     timeToClaim: new Histogram({
       name: "support_time_to_claim_seconds",
       help: "From handoff to an agent taking it",
@@ -111,16 +117,25 @@ export function metricsObserver(metrics: Metrics): EngineObserver {
     handled(event, outcome, after, before) {
       metrics.updates.inc({ channel: event.channel, outcome });
       // A question was classified when the step leaves «question»/«clarify» with a category set.
-      if (after?.category && before && (before.step === "question" || before.step === "clarify") && after.step !== before.step) {
+      if (
+        after?.category &&
+        before &&
+        (before.step === "question" || before.step === "clarify") &&
+        after.step !== before.step
+      ) {
         metrics.categories.inc({ category: after.category });
         if (after.category === "account_action") metrics.refusals.inc({ channel: event.channel });
       }
     },
     effect(effect) {
       if (effect.type === "handoff") {
-        metrics.handoffsRequested.inc({ category: effect.request.category, priority: effect.request.priority });
+        metrics.handoffsRequested.inc({
+          category: effect.request.category,
+          priority: effect.request.priority,
+        });
       }
-      if (effect.type === "rating") metrics.ratings.inc({ category: effect.category, score: String(effect.score) });
+      if (effect.type === "rating")
+        metrics.ratings.inc({ category: effect.category, score: String(effect.score) });
     },
     deliveryFailed(channel, reason) {
       metrics.deliveryFailures.inc({ channel, reason });

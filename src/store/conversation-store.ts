@@ -158,7 +158,8 @@ export class ConversationStore {
       this.seenMax,
       this.ttlSeconds,
     );
-    if (result !== "ok") throw new StateConflictError(lease.conversationKey, result as "lost_lock" | "conflict");
+    if (result !== "ok")
+      throw new StateConflictError(lease.conversationKey, result as "lost_lock" | "conflict");
   }
 
   /** Marks the outbox done, records tagged message ids and a delivery failure, releases the lock. */

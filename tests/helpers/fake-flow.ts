@@ -9,7 +9,7 @@ export type RecordingState = ConversationState & { seen: string[] };
 
 /**
  * A flow for engine tests: records each event's text in its state and echoes it; the text
- * `handoff` produces a handoff effect. Lets engine tests check order and loss without the real flow.
+ * `handoff` (or `urgent`, with high priority) produces a handoff effect. Lets engine tests check order and loss without the real flow.
  */
 export const recordingFlow: FlowModule = {
   step(state, event) {
@@ -26,7 +26,7 @@ export const recordingFlow: FlowModule = {
     const text = event.text ?? event.kind;
     const next: RecordingState = { ...prev, seen: [...prev.seen, text], updatedAt: event.at };
     const effects: Effect[] = [];
-    if (text === "handoff") {
+    if (text === "handoff" || text === "urgent") {
       next.handoffSeq = prev.handoffSeq + 1;
       effects.push({
         type: "handoff",
@@ -36,8 +36,8 @@ export const recordingFlow: FlowModule = {
           channel: event.channel,
           chatId: event.chatId,
           guest: true,
-          category: "operator",
-          priority: "normal",
+          category: text === "urgent" ? "urgent" : "operator",
+          priority: text === "urgent" ? "high" : "normal",
           locale: "ru",
           transcript: [],
           createdAt: event.at,

@@ -9,8 +9,11 @@ import { Redis } from "ioredis";
 export interface TestRedis {
   port: number;
   url: string;
-  /** A fresh client (closed by `stop`). BullMQ-safe: `maxRetriesPerRequest: null`. */
-  client(): Redis;
+  /**
+   * A fresh client (closed by `stop`). BullMQ-safe: `maxRetriesPerRequest: null`. `db` is set as a
+   * connection option (not SELECT), so BullMQ's duplicated connections use the same database.
+   */
+  client(db?: number): Redis;
   /** Kill the server (SIGKILL by default, to simulate a crash) without removing its data. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Start it again on the same port and data dir (AOF replays what was written). */
@@ -91,8 +94,8 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    client() {
-      const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: null, lazyConnect: false });
+    client(db = 0) {
+      const c = new Redis({ port, host: "127.0.0.1", db, maxRetriesPerRequest: null, lazyConnect: false });
       clients.push(c);
       return c;
     },

@@ -6,7 +6,13 @@ import { DeliveryError } from "../../src/channel.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
-import { RecordingGateway, RecordingSender, type RecordingState, recordingFlow, textEvent } from "../helpers/fake-flow.js";
+import {
+  RecordingGateway,
+  RecordingSender,
+  type RecordingState,
+  recordingFlow,
+  textEvent,
+} from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 let redis: TestRedis;
@@ -24,13 +30,26 @@ interface Harness {
   gateway: RecordingGateway;
 }
 
-function makeEngine(prefix: string, floodCount = 0, client: Redis = redis.client(), gateway: HandoffGateway = new RecordingGateway()): Harness {
-  const store = new ConversationStore(client, { prefix, leaseMs: 2000, flood: { count: floodCount, windowMs: 60_000 } });
+function makeEngine(
+  prefix: string,
+  floodCount = 0,
+  client: Redis = redis.client(),
+  gateway: HandoffGateway = new RecordingGateway(),
+): Harness {
+  const store = new ConversationStore(client, {
+    prefix,
+    leaseMs: 2000,
+    flood: { count: floodCount, windowMs: 60_000 },
+  });
   const sender = new RecordingSender();
   const engine = new Engine({
     store,
     flow: recordingFlow,
-    context: { idleMs: 60_000, defaultLocale: "ru", classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) } },
+    context: {
+      idleMs: 60_000,
+      defaultLocale: "ru",
+      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
+    },
     handoffs: gateway,
     logger: pino({ level: "silent" }),
   });
@@ -60,23 +79,32 @@ describe("engine on a real Redis", () => {
     const texts = Array.from({ length: 60 }, (_, i) => `m${i}`);
     // Every update reaches both instances (a webhook retry landing elsewhere), all at once.
     const results = await Promise.all(
-      texts.flatMap((t, i) => [a.engine.accept(textEvent("race", `u${i}`, t)), b.engine.accept(textEvent("race", `u${i}`, t))]),
+      texts.flatMap((t, i) => [
+        a.engine.accept(textEvent("race", `u${i}`, t)),
+        b.engine.accept(textEvent("race", `u${i}`, t)),
+      ]),
     );
     expect(results.filter((r) => r === "handled")).toHaveLength(texts.length);
     expect(results.filter((r) => r === "duplicate")).toHaveLength(texts.length);
     const state = await readState(redis.client(), a.store, "cli-race");
     expect(state.seen).toEqual(texts);
     // Each reply went out once, through one of the two instances, and in order overall.
-    const replies = [...a.sender.sent, ...b.sender.sent].map((s) => s.reply.text).sort((x, y) => Number(x.slice(6)) - Number(y.slice(6)));
+    const replies = [...a.sender.sent, ...b.sender.sent]
+      .map((s) => s.reply.text)
+      .sort((x, y) => Number(x.slice(6)) - Number(y.slice(6)));
     expect(replies).toEqual(texts.map((t) => `echo ${t}`));
   });
 
   it("serializes one conversation while handling others concurrently", async () => {
     const { engine, store } = makeEngine(`t-${randomUUID()}`);
     const convs = ["c1", "c2", "c3"];
-    await Promise.all(convs.flatMap((c) => [0, 1, 2, 3].map((i) => engine.accept(textEvent(c, `${c}-${i}`, `${c}:${i}`)))));
+    await Promise.all(
+      convs.flatMap((c) => [0, 1, 2, 3].map((i) => engine.accept(textEvent(c, `${c}-${i}`, `${c}:${i}`)))),
+    );
     for (const c of convs) {
-      expect((await readState(redis.client(), store, `cli-${c}`)).seen).toEqual([0, 1, 2, 3].map((i) => `${c}:${i}`));
+      expect((await readState(redis.client(), store, `cli-${c}`)).seen).toEqual(
+        [0, 1, 2, 3].map((i) => `${c}:${i}`),
+      );
     }
   });
 

@@ -35,7 +35,8 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const post = (body: string, type = "application/json") => fetch(`${base}/hook`, { method: "POST", body, headers: { "content-type": type } });
+const post = (body: string, type = "application/json") =>
+  fetch(`${base}/hook`, { method: "POST", body, headers: { "content-type": type } });
 
 describe("HTTP server on bad input", () => {
   it("answers 400 to malformed JSON and 200 to a valid body", async () => {
@@ -51,7 +52,12 @@ describe("HTTP server on bad input", () => {
         c.close();
       },
     });
-    const res = await fetch(`${base}/hook`, { method: "POST", body: chunked, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const res = await fetch(`${base}/hook`, {
+      method: "POST",
+      body: chunked,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
   });
 

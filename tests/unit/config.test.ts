@@ -12,10 +12,23 @@ describe("configuration", () => {
   });
 
   it("starts each channel when its variables are set", () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP" }).channels).toEqual({ telegram: true, vk: false, desk: false });
-    expect(loadConfig({ VK_GROUP_TOKEN: "vk1.a.abcdefghijk", VK_GROUP_ID: "42" }).channels).toEqual({ telegram: false, vk: true, desk: false });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP" }).channels).toEqual({
+      telegram: true,
+      vk: false,
+      desk: false,
+    });
+    expect(loadConfig({ VK_GROUP_TOKEN: "vk1.a.abcdefghijk", VK_GROUP_ID: "42" }).channels).toEqual({
+      telegram: false,
+      vk: true,
+      desk: false,
+    });
     expect(
-      loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP", AGENT_CHAT_ID: "-100123", VK_GROUP_TOKEN: "vk1.a.abcdefghijk", VK_GROUP_ID: "42" }).channels,
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP",
+        AGENT_CHAT_ID: "-100123",
+        VK_GROUP_TOKEN: "vk1.a.abcdefghijk",
+        VK_GROUP_ID: "42",
+      }).channels,
     ).toEqual({ telegram: true, vk: true, desk: true });
   });
 
@@ -34,15 +47,21 @@ describe("configuration", () => {
   });
 
   it("requires the webhook URL and secret in webhook mode", () => {
-    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP", BOT_MODE: "webhook" })).toThrow(/WEBHOOK_URL.*\n.*WEBHOOK_SECRET/s);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP", BOT_MODE: "webhook" })).toThrow(
+      /WEBHOOK_URL.*\n.*WEBHOOK_SECRET/s,
+    );
   });
 
   it("requires VK_GROUP_ID with a VK token, and rejects a non-negative AGENT_CHAT_ID", () => {
     expect(() => loadConfig({ VK_GROUP_TOKEN: "vk1.a.abcdefghijk" })).toThrow(/VK_GROUP_ID/);
-    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP", AGENT_CHAT_ID: "12345" })).toThrow(/AGENT_CHAT_ID.*negative/);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: "123:ABCDEFGHIJKLMNOP", AGENT_CHAT_ID: "12345" })).toThrow(
+      /AGENT_CHAT_ID.*negative/,
+    );
   });
 
   it("rejects a REDIS_URL that is not a redis:// URL", () => {
-    expect(() => loadConfig({ REDIS_URL: "http://localhost:6379" })).toThrow(/REDIS_URL.*example: REDIS_URL=redis:\/\//s);
+    expect(() => loadConfig({ REDIS_URL: "http://localhost:6379" })).toThrow(
+      /REDIS_URL.*example: REDIS_URL=redis:\/\//s,
+    );
   });
 });

@@ -1,0 +1,69 @@
+import type { DeskApi } from "../../src/desk/desk-api.js";
+import type { Button } from "../../src/model.js";
+
+/** One post the fake desk recorded. */
+export interface DeskPost {
+  id: number;
+  threadId: number;
+  text: string;
+  buttons?: Button[][];
+}
+
+/**
+ * An in-memory agents' supergroup for desk tests: topics, posts, edits, closes; waiters resolve when
+ * a matching post appears (no sleeps).
+ */
+export class FakeDeskApi implements DeskApi {
+  readonly topics = new Map<number, { name: string; closed: boolean }>();
+  readonly posts: DeskPost[] = [];
+  readonly callbacks: { id: string; text?: string }[] = [];
+  readonly copies: { threadId: number; fromChatId: string; messageId: number }[] = [];
+  private nextId = 100;
+  private waiters: { match: (p: DeskPost) => boolean; resolve: (p: DeskPost) => void }[] = [];
+  /** When set, `post` of a card waits on this before answering (to kill a worker mid-job). */
+  holdCards?: Promise<void>;
+
+  async createTopic(name: string): Promise<number> {
+    const id = this.nextId++;
+    this.topics.set(id, { name, closed: false });
+    return id;
+  }
+  async editTopic(threadId: number, name: string): Promise<void> {
+    const t = this.topics.get(threadId);
+    if (t) t.name = name;
+  }
+  async closeTopic(threadId: number): Promise<void> {
+    const t = this.topics.get(threadId);
+    if (t) t.closed = true;
+  }
+  async post(threadId: number, text: string, buttons?: Button[][]): Promise<number> {
+    if (buttons && this.holdCards) await this.holdCards;
+    const p: DeskPost = { id: this.nextId++, threadId, text, ...(buttons ? { buttons } : {}) };
+    this.posts.push(p);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.match(p)) return true;
+      w.resolve(p);
+      return false;
+    });
+    return p.id;
+  }
+  async edit(messageId: number, text: string, buttons?: Button[][]): Promise<void> {
+    const p = this.posts.find((x) => x.id === messageId);
+    if (!p) throw new Error(`no message ${messageId}`);
+    p.text = text;
+    if (buttons) p.buttons = buttons;
+  }
+  async copyFrom(threadId: number, fromChatId: string, messageId: number): Promise<void> {
+    this.copies.push({ threadId, fromChatId, messageId });
+  }
+  async answerCallback(id: string, text?: string): Promise<void> {
+    this.callbacks.push({ id, ...(text ? { text } : {}) });
+  }
+
+  /** Resolves with the first post (already made or future) that matches. */
+  waitForPost(match: (p: DeskPost) => boolean): Promise<DeskPost> {
+    const found = this.posts.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+}
