@@ -170,8 +170,16 @@ export class FakeTelegramApi {
     >);
   }
 
-  /** A press on a button of a message the bot sent, with a fresh callback query id. */
-  buttonUpdate(chatId: number, messageId: number, data: string): Omit<Update, "update_id"> {
+  /**
+   * A press by user `chatId` on a button of a message the bot sent, with a fresh callback query id.
+   * `inChat` puts the message in another chat (e.g. a group), as a stale or foreign button would be.
+   */
+  buttonUpdate(
+    chatId: number,
+    messageId: number,
+    data: string,
+    options: { inChat?: { id: number; type: string; title?: string } } = {},
+  ): Omit<Update, "update_id"> {
     const message = this.messagesTo(chatId).find((m) => m.message_id === messageId);
     const id = `cq${this.nextQueryId++}`;
     this.pendingQueries.add(id);
@@ -184,7 +192,7 @@ export class FakeTelegramApi {
         message: {
           message_id: messageId,
           date: Math.floor(Date.now() / 1000),
-          chat: { id: chatId, type: "private", first_name: "Клиент" },
+          chat: options.inChat ?? { id: chatId, type: "private", first_name: "Клиент" },
           from: { id: this.botId, is_bot: true, first_name: "Support", username: "support_test_bot" },
           text: message?.text ?? "",
           ...(message?.reply_markup ? { reply_markup: message.reply_markup } : {}),
@@ -196,6 +204,17 @@ export class FakeTelegramApi {
   /** Queues a button press. */
   pressButton(chatId: number, messageId: number, data: string): Update {
     return this.queueUpdate(this.buttonUpdate(chatId, messageId, data));
+  }
+
+  /** Resolves when a getUpdates is being held open (at once if one is). */
+  heldPoll(timeoutMs = 10_000): Promise<void> {
+    if (this.poller) return Promise.resolve();
+    return this.waitFor(
+      "held",
+      () => true,
+      timeoutMs,
+      () => "a held getUpdates",
+    ).then(() => undefined);
   }
 
   /** Updates queued and not yet confirmed by an `offset`. */
@@ -469,6 +488,7 @@ export class FakeTelegramApi {
         },
       };
       this.poller = poller;
+      this.events.emit("held");
       this.events.on("update", onUpdate);
       // The client gave up (aborted on stop): release the hold.
       res.on("close", onClose);
