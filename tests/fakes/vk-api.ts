@@ -363,7 +363,7 @@ export class FakeVkApi {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname === "/longpoll") return this.longPoll(url, req, res);
+    if (url.pathname === "/longpoll") return this.longPoll(url, res);
     const method = /^\/method\/([a-zA-Z]+\.[a-zA-Z]+|execute)$/.exec(url.pathname)?.[1];
     if (!method) {
       res.writeHead(404).end("not found");
@@ -527,7 +527,7 @@ export class FakeVkApi {
     });
   }
 
-  private longPoll(url: URL, req: IncomingMessage, res: ServerResponse): void {
+  private longPoll(url: URL, res: ServerResponse): void {
     const q = url.searchParams;
     if (q.get("act") !== "a_check") {
       res.writeHead(400).end("act must be a_check");
