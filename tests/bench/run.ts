@@ -1,0 +1,401 @@
+/**
+ * `npm run bench`: our Telegram pipeline beside grammY's floor and its standard peer, in one process,
+ * on one private Redis, through one fake Bot API transport. Prints a table, then (last line) a JSON
+ * object with the headline figures.
+ *
+ * Scenarios per contender, each on a freshly flushed Redis after a warm-up:
+ * - `1`: one conversation at a time (pure latency of one update);
+ * - `1000`: 1,000 conversations in flight with no pause between a reply and the next message
+ *   (saturation: throughput, CPU, Redis work; latency here is mostly queueing, ~1000 / throughput);
+ * - `1000 paced`: 1,000 conversations in flight, each customer writing about once a second
+ *   (~1,000 updates/s offered): the latency a customer sees under that load.
+ */
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { HandoffRequest } from "../../flows/types.js";
+import { createCore } from "../../src/app/core.js";
+import { PRIORITY } from "../../src/handoff/queue-gateway.js";
+import { startTestRedis } from "../helpers/redis-server.js";
+import { benchLogger, type Contender, createFloor, createOurs, createPeer, SCRIPT } from "./contenders.js";
+import { createFakeTransport, type FakeTransport, installDefaultFetch, textUpdate } from "./fake-telegram.js";
+import {
+  collectGarbage,
+  type DriveOptions,
+  type DriveResult,
+  drive,
+  dropTransientKeys,
+  keyBytes,
+  percentile,
+  redisCounters,
+} from "./measure.js";
+
+/** Sizes of the runs; small enough that the whole bench takes a few minutes on two cores. */
+const RUNS = {
+  warmup: { conversations: 1_000, concurrency: 200 },
+  one: { conversations: 300, concurrency: 1 },
+  thousand: { conversations: 5_000, concurrency: 1_000 },
+  paced: { conversations: 1_000, concurrency: 1_000, thinkMs: [500, 1_500] as [number, number] },
+  handoffs: { count: 3_000, concurrency: 100 },
+  heap: { conversations: 100_000, batch: 1_000, budgetSeconds: 60 },
+};
+
+/** The targets of issue 6. */
+const TARGETS = { vsPeer: 3, vsFloor: 0.5, p99Ms: 20, bytesPerConversation: 1024 };
+
+type Scenario = "1" | "1000" | "1000 paced";
+
+/** One row of the table. */
+interface Row {
+  contender: Contender["name"];
+  scenario: Scenario;
+  result: DriveResult;
+  redisCommands: number;
+  redisExecuted: number;
+  redisCpuSeconds: number;
+  apiCalls: number;
+  /** Saturated run only: Redis used_memory growth / conversations, transient keys dropped. */
+  bytesPerConversation?: number;
+  /** Saturated run only: MEMORY USAGE summed over the keys left / conversations. */
+  keyBytesPerConversation?: number;
+}
+
+let nextChatId = 1_000_000;
+
+/** Takes a block of fresh chat ids, so no two runs share a conversation. */
+function chatIds(count: number): number {
+  const first = nextChatId;
+  nextChatId += count;
+  return first;
+}
+
+async function runScenario(
+  contender: Contender,
+  scenario: Scenario,
+  options: Omit<DriveOptions, "firstChatId" | "script">,
+  admin: Redis,
+  transport: FakeTransport,
+): Promise<Row> {
+  await admin.flushall();
+  collectGarbage();
+  const before = await redisCounters(admin);
+  transport.reset();
+  const result = await drive(contender.handle, textUpdate, {
+    ...options,
+    firstChatId: chatIds(options.conversations),
+    script: SCRIPT,
+  });
+  const after = await redisCounters(admin);
+  const row: Row = {
+    contender: contender.name,
+    scenario,
+    result,
+    // INFO itself is one command of each pair of reads.
+    redisCommands: (after.commands - before.commands - 1) / result.updates,
+    redisExecuted: (after.executed - before.executed - 1) / result.updates,
+    redisCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+    apiCalls: transport.stats.calls / result.updates,
+  };
+  if (scenario === "1000") {
+    await dropTransientKeys(admin);
+    const settled = await redisCounters(admin);
+    row.bytesPerConversation = Math.max(0, settled.usedMemory - before.usedMemory) / options.conversations;
+    row.keyBytesPerConversation = (await keyBytes(admin)).bytes / options.conversations;
+  }
+  return row;
+}
+
+async function benchContender(contender: Contender, admin: Redis, transport: FakeTransport): Promise<Row[]> {
+  // Warm-up: JIT, script cache, connection pools. Not measured.
+  await drive(contender.handle, textUpdate, {
+    ...RUNS.warmup,
+    firstChatId: chatIds(RUNS.warmup.conversations),
+    script: SCRIPT,
+  });
+  const rows: Row[] = [];
+  rows.push(await runScenario(contender, "1", RUNS.one, admin, transport));
+  rows.push(await runScenario(contender, "1000", RUNS.thousand, admin, transport));
+  rows.push(await runScenario(contender, "1000 paced", RUNS.paced, admin, transport));
+  for (const row of rows) progress(`${row.contender} ${row.scenario}: ${fmt(throughput(row), 0)} upd/s`);
+  return rows;
+}
+
+/** Handoff enqueueing: our gateway's `request()` against a bare `queue.add` with the same job options. */
+async function benchHandoffs(
+  gateway: { request(request: HandoffRequest): Promise<unknown> },
+  rawConnection: Redis,
+  admin: Redis,
+) {
+  const { count, concurrency } = RUNS.handoffs;
+  const request = (i: number, tag: string): HandoffRequest => ({
+    handoffId: `tg-${tag}${i}-1`,
+    conversationKey: `tg-${tag}${i}`,
+    channel: "telegram",
+    chatId: `${i}`,
+    login: "client-12345",
+    guest: false,
+    category: "technical",
+    priority: i % 10 === 0 ? "high" : "normal",
+    locale: "ru",
+    transcript: SCRIPT.map((text, k) => ({ from: "customer" as const, text, at: 1_700_000_000_000 + k })),
+    createdAt: Date.now(),
+  });
+  const raw = new Queue<HandoffRequest>(`bench-raw-${randomUUID()}`, { connection: rawConnection });
+  const measure = async (label: string, op: (i: number) => Promise<unknown>) => {
+    const before = await redisCounters(admin);
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < count; i = next++) await op(i);
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const after = await redisCounters(admin);
+    return {
+      label,
+      opsPerSecond: count / seconds,
+      redisCommandsPerOp: (after.commands - before.commands - 1) / count,
+    };
+  };
+  const tag = `h${Date.now()}-`;
+  // Warm both paths (script loading), then measure.
+  for (let i = 0; i < 200; i++) {
+    await gateway.request(request(i, `${tag}w`));
+    await raw.add("handoff", request(i, `${tag}w`), { jobId: `w${i}` });
+  }
+  const ours = await measure("gateway.request()", (i) => gateway.request(request(i, tag)));
+  const bare = await measure("queue.add", (i) => {
+    const r = request(i, `${tag}raw`);
+    return raw.add("handoff", r, {
+      jobId: r.handoffId,
+      priority: PRIORITY[r.priority],
+      attempts: 10,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: false,
+    });
+  });
+  await raw.obliterate({ force: true });
+  await raw.close();
+  return { ours, bare };
+}
+
+/** Heap after GC with 1,000 conversations done, then with up to 100,000 (bounded in time). */
+async function heapCheck(contender: Contender, admin: Redis) {
+  const { conversations, batch, budgetSeconds } = RUNS.heap;
+  await admin.flushall();
+  const samples: { conversations: number; heapMb: number }[] = [];
+  const started = performance.now();
+  let done = 0;
+  while (done < conversations) {
+    await drive(contender.handle, textUpdate, {
+      conversations: batch,
+      concurrency: 1_000,
+      firstChatId: chatIds(batch),
+      script: SCRIPT,
+    });
+    done += batch;
+    const last = done >= conversations || (performance.now() - started) / 1000 > budgetSeconds;
+    if (done === batch || done % (batch * 10) === 0 || last) {
+      collectGarbage();
+      samples.push({ conversations: done, heapMb: process.memoryUsage().heapUsed / 2 ** 20 });
+    }
+    if (last) break;
+  }
+  const first = samples[0];
+  const final = samples[samples.length - 1];
+  return {
+    conversations: done,
+    seconds: (performance.now() - started) / 1000,
+    reachedTarget: done >= conversations,
+    samples,
+    heapAfter1kMb: first?.heapMb ?? Number.NaN,
+    heapAfterAllMb: final?.heapMb ?? Number.NaN,
+  };
+}
+
+function throughput(row: Row): number {
+  return row.result.updates / row.result.seconds;
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  if (n === undefined || Number.isNaN(n)) return "–";
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const benchStarted = performance.now();
+  const redis = await startTestRedis();
+  // Production settings (docker-compose): AOF with fsync every second, not on every write.
+  const admin = redis.client();
+  await admin.config("SET", "appendfsync", "everysec");
+  const transport = createFakeTransport();
+  // The Telegram adapter builds its own Bot; this is how the fake transport reaches it.
+  const restoreFetch = installDefaultFetch(transport.fetch);
+  const rows: Row[] = [];
+  try {
+    progress("floor");
+    rows.push(...(await benchContender(createFloor(transport), admin, transport)));
+    progress("peer");
+    const peerRedis = redis.client();
+    rows.push(...(await benchContender(createPeer(transport, peerRedis), admin, transport)));
+    peerRedis.disconnect();
+
+    progress("ours");
+    const logger = benchLogger();
+    const core = await createCore({ redisUrl: redis.url, logger, prefix: "bench" });
+    const ours = createOurs(core, logger);
+    rows.push(...(await benchContender(ours, admin, transport)));
+    if (transport.stats.calls === 0)
+      throw new Error("ours made no Bot API calls: the fake transport did not reach it");
+
+    progress("handoffs");
+    const handoffs = await benchHandoffs(core.gateway, redis.client(), admin);
+    progress("heap (up to 100,000 conversations, ~60 s)");
+    const heap = await heapCheck(ours, admin);
+    await ours.close();
+
+    report(rows, handoffs, heap, (performance.now() - benchStarted) / 1000);
+  } finally {
+    restoreFetch();
+    await redis.stop();
+  }
+}
+
+function report(
+  rows: Row[],
+  handoffs: Awaited<ReturnType<typeof benchHandoffs>>,
+  heap: Awaited<ReturnType<typeof heapCheck>>,
+  totalSeconds: number,
+): void {
+  const find = (c: Contender["name"], s: Scenario) => rows.find((r) => r.contender === c && r.scenario === s);
+  const mb = (b: number) => b / 2 ** 20;
+  console.log(
+    "\nConversations: /start → login → a general question (3 updates each), fake Bot API in-process.",
+  );
+  console.log(
+    "Scenarios: 1 = one at a time; 1000 = 1,000 in flight, no pauses (saturation); " +
+      "1000 paced = 1,000 in flight, each customer writing every 0.5–1.5 s.\n",
+  );
+  console.log(
+    table(
+      [
+        "contender",
+        "conversations",
+        "updates",
+        "upd/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU s",
+        "CPU ms/upd",
+        "Redis CPU ms/upd",
+        "peak RSS MB",
+        "Redis cmds/upd",
+        "incl. in scripts",
+        "API calls/upd",
+        "Redis B/idle conv",
+      ],
+      rows.map((r) => [
+        r.contender,
+        r.scenario,
+        String(r.result.updates),
+        fmt(throughput(r), 0),
+        fmt(percentile(r.result.latencies, 50)),
+        fmt(percentile(r.result.latencies, 99)),
+        fmt(r.result.cpuSeconds),
+        fmt((r.result.cpuSeconds * 1000) / r.result.updates, 3),
+        fmt((r.redisCpuSeconds * 1000) / r.result.updates, 3),
+        fmt(mb(r.result.peakRss), 0),
+        fmt(r.redisCommands),
+        fmt(r.redisExecuted),
+        fmt(r.apiCalls),
+        r.bytesPerConversation === undefined
+          ? ""
+          : `${fmt(r.bytesPerConversation, 0)} (keys ${fmt(r.keyBytesPerConversation, 0)})`,
+      ]),
+    ),
+  );
+
+  const ours = find("ours", "1000");
+  const floor = find("floor", "1000");
+  const peer = find("peer", "1000");
+  const paced = find("ours", "1000 paced");
+  const oursVsPeer = ours && peer ? throughput(ours) / throughput(peer) : Number.NaN;
+  const oursVsFloor = ours && floor ? throughput(ours) / throughput(floor) : Number.NaN;
+  const p99 = paced ? percentile(paced.result.latencies, 99) : Number.NaN;
+  const p99Saturated = ours ? percentile(ours.result.latencies, 99) : Number.NaN;
+  const bytes = ours?.bytesPerConversation ?? Number.NaN;
+  const heapGrowth = heap.heapAfterAllMb - heap.heapAfter1kMb;
+
+  console.log(
+    `\nRatios at 1,000 conversations (throughput): ours/floor ${fmt(oursVsFloor)}, ours/peer ${fmt(oursVsPeer)}`,
+  );
+  console.log("\nHandoff enqueueing (3,000 handoffs, 100 in flight):");
+  console.log(
+    table(
+      ["path", "ops/s", "Redis cmds/op"],
+      [handoffs.ours, handoffs.bare].map((h) => [h.label, fmt(h.opsPerSecond, 0), fmt(h.redisCommandsPerOp)]),
+    ),
+  );
+  console.log(
+    `\nHeap after GC (ours): ${heap.samples.map((s) => `${s.conversations.toLocaleString("en-US")} conv → ${fmt(s.heapMb, 1)} MB`).join(", ")}` +
+      `\n  ${heap.conversations.toLocaleString("en-US")} conversations in ${fmt(heap.seconds, 0)} s` +
+      (heap.reachedTarget ? "" : ` (time budget of ${RUNS.heap.budgetSeconds} s reached before 100,000)`) +
+      `; growth from 1,000: ${fmt(heapGrowth, 1)} MB`,
+  );
+
+  const met = {
+    ours_vs_peer: oursVsPeer >= TARGETS.vsPeer,
+    ours_vs_floor: oursVsFloor >= TARGETS.vsFloor,
+    p99_ms: p99 <= TARGETS.p99Ms,
+    redis_bytes_per_conversation: bytes <= TARGETS.bytesPerConversation,
+    // A few MB of slack: V8's own caches and the allocator move by that much between samples.
+    heap_flat: heapGrowth < 5,
+  };
+  console.log(
+    `\nTargets: ${Object.entries(met)
+      .map(([k, ok]) => `${k} ${ok ? "met" : "MISSED"}`)
+      .join(", ")}. Bench took ${fmt(totalSeconds, 0)} s.`,
+  );
+  const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+  console.log(
+    JSON.stringify({
+      ours_vs_peer: round(oursVsPeer),
+      ours_vs_floor: round(oursVsFloor),
+      p99_ms: round(p99),
+      p99_saturated_ms: round(p99Saturated),
+      redis_bytes_per_conversation: Math.round(bytes),
+      redis_commands_per_update: ours ? round(ours.redisCommands) : null,
+      updates_per_second: Object.fromEntries(
+        (["floor", "peer", "ours"] as const).map((c) => {
+          const row = find(c, "1000");
+          return [c, row ? Math.round(throughput(row)) : null];
+        }),
+      ),
+      handoff_ops_per_second: {
+        gateway: Math.round(handoffs.ours.opsPerSecond),
+        queue_add: Math.round(handoffs.bare.opsPerSecond),
+      },
+      heap_mb: {
+        after_1000: round(heap.heapAfter1kMb, 1),
+        after_all: round(heap.heapAfterAllMb, 1),
+        conversations: heap.conversations,
+      },
+      targets_met: met,
+      seconds: Math.round(totalSeconds),
+    }),
+  );
+}
+
+await main();
