@@ -134,6 +134,7 @@ export class FakeVkApi {
   private readonly cmid = new Map<number, number>();
   private readonly cursors = new Map<number, number>();
   private waiters: Waiter[] = [];
+  private pollWaiters: ((poll: FakeVkPoll) => boolean)[] = [];
   private nextMessageId = 100;
 
   private constructor(options: FakeVkOptions) {
@@ -194,7 +195,12 @@ export class FakeVkApi {
    */
   failNextPoll(code: 1 | 2 | 3): void {
     if (code !== 1) this.key = newKey();
-    if (code === 3) this.floorTs = this.currentTs;
+    if (code === 3) {
+      // Events VK lost: they take ts numbers nobody can read, so a client that keeps its old ts gets
+      // `failed: 1`, and only one that takes the new server's ts is back in step at once.
+      for (let i = 0; i < 5; i++) this.history.push({ type: "lost" });
+      this.floorTs = this.currentTs;
+    }
     const poll = this.held.shift();
     if (poll) {
       clearTimeout(poll.timer);
@@ -202,6 +208,25 @@ export class FakeVkApi {
     } else {
       this.pendingPollFailure = code;
     }
+  }
+
+  /**
+   * The next `a_check` that arrives with the current key (so after the client took a new key, when
+   * one was just expired): lets a test wait for the client to resync before pushing.
+   */
+  nextPoll(timeoutMs = 10_000): Promise<FakeVkPoll> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no a_check with the current key within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.pollWaiters.push((poll) => {
+        if (poll.key !== this.key) return false;
+        clearTimeout(timer);
+        resolve(poll);
+        return true;
+      });
+    });
   }
 
   /** Expires the long-poll key without answering anything: the next `a_check` with it gets `failed: 2`. */
@@ -536,6 +561,7 @@ export class FakeVkApi {
     const key = q.get("key") ?? "";
     const ts = q.get("ts") ?? "";
     this.polls.push({ key, ts });
+    this.pollWaiters = this.pollWaiters.filter((w) => !w({ key, ts }));
     if (this.pendingPollFailure !== undefined) {
       const code = this.pendingPollFailure;
       this.pendingPollFailure = undefined;
