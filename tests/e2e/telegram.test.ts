@@ -29,6 +29,8 @@ class TestSink implements InboundSink {
   readonly events: InboundEvent[] = [];
   failures = 0;
   gate: Promise<void> | undefined;
+  /** Holds one chat's events until the promise settles. */
+  readonly chatGates = new Map<string, Promise<void>>();
   private waiters: { count: number; resolve: () => void }[] = [];
   private enterWaiters: (() => void)[] = [];
   constructor(private readonly reply?: (e: InboundEvent) => Promise<void>) {}
@@ -45,6 +47,7 @@ class TestSink implements InboundSink {
       throw new Error("redis is down (simulated)");
     }
     await this.gate;
+    await this.chatGates.get(event.chatId);
     this.events.push(event);
     await this.reply?.(event);
     this.waiters = this.waiters.filter((w) => {
@@ -280,6 +283,24 @@ describe("Telegram channel by long polling (test sink)", () => {
     const query = press.callback_query?.id ?? "";
     if (!fake.answeredCallbacks.has(query)) await fake.nextCall("answerCallbackQuery");
     expect(fake.answeredCallbacks.has(query)).toBe(true);
+  });
+
+  it("should not let a slow chat hold up another chat in the same batch", async () => {
+    let release!: () => void;
+    sink.chatGates.set(
+      String(CHAT),
+      new Promise((resolve) => {
+        release = resolve;
+      }),
+    );
+    fake.sendText(CHAT, "медленный");
+    fake.sendText(CHAT + 7, "быстрый");
+    await channel.start();
+    await sink.until(1);
+    expect(sink.events.map((e) => e.text)).toEqual(["быстрый"]);
+    release();
+    await sink.until(2);
+    expect(sink.events.map((e) => e.text)).toEqual(["быстрый", "медленный"]);
   });
 
   it("should answer a button press even when it is for nothing the flow knows (a group, a stale message)", async () => {
