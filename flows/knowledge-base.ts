@@ -1,0 +1,139 @@
+/**
+ * The knowledge base: validated entries and a lookup for general questions.
+ * Matching is token overlap on stems, weighted by how rare a stem is across the base (IDF), so
+ * «заявка» (everywhere) counts less than «бухгалтер» (one entry).
+ */
+import { z } from "zod";
+import type { Locale } from "../src/model.js";
+import { KNOWLEDGE_BASE_DATA } from "./knowledge-base.data.js";
+import { stems } from "./nlp/tokenize.js";
+
+/** The shape of one entry; ids are short snake_case so they can go into logs and metrics. */
+export const KnowledgeEntrySchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]{1,47}$/, "id must be snake_case ASCII, 2-48 characters"),
+  questions: z.array(z.string().trim().min(3)).min(1),
+  answer: z.object({ ru: z.string().trim().min(10), en: z.string().trim().min(10) }),
+});
+
+/** The whole base: at least one entry, ids unique. */
+export const KnowledgeBaseSchema = z
+  .array(KnowledgeEntrySchema)
+  .min(1)
+  .superRefine((entries, ctx) => {
+    const seen = new Set<string>();
+    entries.forEach((entry, index) => {
+      if (seen.has(entry.id)) {
+        ctx.addIssue({ code: "custom", message: `duplicate id "${entry.id}"`, path: [index, "id"] });
+      }
+      seen.add(entry.id);
+    });
+  });
+
+/** One knowledge-base entry. */
+export type KnowledgeEntry = z.infer<typeof KnowledgeEntrySchema>;
+
+/** Thrown when the knowledge-base data is malformed; the message names each bad field. */
+export class KnowledgeBaseError extends Error {
+  override readonly name = "KnowledgeBaseError";
+  constructor(
+    readonly issues: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The knowledge base is invalid: ${issues.join("; ")}. Fix flows/knowledge-base.data.ts ` +
+        "(each entry needs a snake_case id, at least one question, and an answer in ru and en).",
+      options,
+    );
+  }
+}
+
+/** A loaded, indexed knowledge base. */
+export interface KnowledgeBase {
+  entries: readonly KnowledgeEntry[];
+  /** Finds the entry that best answers `text`, or undefined when nothing overlaps enough. */
+  find(text: string): KnowledgeMatch | undefined;
+  /** The entry with this id, if any. */
+  get(id: string): KnowledgeEntry | undefined;
+}
+
+/** A lookup result: the entry and how well it matched (0..1). */
+export interface KnowledgeMatch {
+  entry: KnowledgeEntry;
+  score: number;
+}
+
+/**
+ * Below this weighted overlap a match is noise (one shared common word); the flow then falls back
+ * to the channel overview.
+ */
+export const MIN_KB_SCORE = 0.2;
+
+/** The entry answered when nothing matches well: the overview of support channels. */
+export const FALLBACK_ENTRY_ID = "channels";
+
+/**
+ * Validates raw data and indexes it. Throws `KnowledgeBaseError` on bad data, so a broken edit
+ * fails at start-up rather than when a customer asks.
+ */
+export function loadKnowledgeBase(raw: unknown): KnowledgeBase {
+  const parsed = KnowledgeBaseSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new KnowledgeBaseError(issues, { cause: parsed.error });
+  }
+  const entries = parsed.data;
+  const indexed = entries.map((entry) => ({
+    entry,
+    questions: entry.questions.map((q) => new Set(stems(q))),
+  }));
+
+  // Document frequency counted per entry, not per question, so paraphrases don't dilute a stem.
+  const df = new Map<string, number>();
+  for (const item of indexed) {
+    const all = new Set(item.questions.flatMap((q) => [...q]));
+    for (const s of all) df.set(s, (df.get(s) ?? 0) + 1);
+  }
+  const n = entries.length;
+  const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 0.5));
+
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  return {
+    entries,
+    get: (id) => byId.get(id),
+    find(text) {
+      const query = new Set(stems(text));
+      if (query.size === 0) return undefined;
+      let best: KnowledgeMatch | undefined;
+      for (const item of indexed) {
+        for (const q of item.questions) {
+          // Weighted Dice coefficient: shared weight over the mean weight of both sides.
+          let shared = 0;
+          let qWeight = 0;
+          let dWeight = 0;
+          for (const s of query) {
+            const w = idf(s);
+            qWeight += w;
+            if (q.has(s)) shared += w;
+          }
+          for (const s of q) dWeight += idf(s);
+          const score = (2 * shared) / (qWeight + dWeight);
+          if (!best || score > best.score) best = { entry: item.entry, score };
+        }
+      }
+      return best && best.score >= MIN_KB_SCORE ? best : undefined;
+    },
+  };
+}
+
+/** The answer of an entry in a locale. */
+export function answerOf(entry: KnowledgeEntry, locale: Locale): string {
+  return entry.answer[locale];
+}
+
+let defaultBase: KnowledgeBase | undefined;
+
+/** The bundled knowledge base, validated on first use (the engine calls it at start-up). */
+export function defaultKnowledgeBase(): KnowledgeBase {
+  defaultBase ??= loadKnowledgeBase(KNOWLEDGE_BASE_DATA);
+  return defaultBase;
+}
