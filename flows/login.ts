@@ -36,7 +36,19 @@ const GUEST_PHRASES = new Set([
  * Common words that fit the login pattern but are obviously not logins; re-asking beats
  * recording «hello» as a claimed login.
  */
-const NOT_LOGINS = new Set(["hi", "hello", "hey", "help", "start", "ok", "okay", "yes", "test", "login", "admin"]);
+const NOT_LOGINS = new Set([
+  "hi",
+  "hello",
+  "hey",
+  "help",
+  "start",
+  "ok",
+  "okay",
+  "yes",
+  "test",
+  "login",
+  "admin",
+]);
 
 /** A hosting login: starts with a Latin letter, then letters, digits, `-` or `_`; 2–32 characters. */
 const LOGIN = /^[a-z][a-z0-9_-]{1,31}$/;
@@ -48,8 +60,7 @@ const LOGIN = /^[a-z][a-z0-9_-]{1,31}$/;
 const CONTRACT = /^(?:[а-я]{1,4}-?)?\d{4,12}(?:[-/]\d{1,6})?$/;
 
 /** A domain: dot-separated labels, Latin, Cyrillic or punycode, with a letter TLD (e.g. `.рф`). */
-const DOMAIN =
-  /^(?:[a-z0-9а-я](?:[a-z0-9а-я-]{0,61}[a-z0-9а-я])?\.)+(?:[a-zа-я]{2,63}|xn--[a-z0-9-]{1,59})$/;
+const DOMAIN = /^(?:[a-z0-9а-я](?:[a-z0-9а-я-]{0,61}[a-z0-9а-я])?\.)+(?:[a-zа-я]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 /** Lead-in words people type before the value: «мой логин:», «договор №», «domain:». */
 const LEAD_IN =
@@ -77,7 +88,7 @@ export function parseLogin(input: string): LoginParse {
   // A pasted address: keep only the host part.
   const url = /^(?:https?:\/\/)?(?:www\.)?([^/\s?#]+)[/?#]?\S*$/.exec(value);
   const host = url?.[1]?.replace(/\.$/, "");
-  if (host !== undefined && host.includes(".") && DOMAIN.test(host)) return { type: "domain", value: host };
+  if (host?.includes(".") && DOMAIN.test(host)) return { type: "domain", value: host };
 
   const compact = value.replace(/\s+/g, "");
   // Upper case, as contracts are printed («Д-12345»).

@@ -19,7 +19,7 @@ export interface MaskResult {
 export const PASSWORD_MASK = "********";
 
 /** Words that introduce a password, in both locales (and the usual shorthands). */
-const PASSWORD_WORD = String.raw`(?:парол[ьяею]|пасс|pass(?:word|wd)?|pwd|пароль)`;
+const PASSWORD_WORD = "(?:парол[ьяею]|пасс|pass(?:word|wd)?|pwd)";
 
 /**
  * A keyword, up to three qualifying words («от панели», «for ftp»), then an explicit separator

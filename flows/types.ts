@@ -84,6 +84,11 @@ export interface ConversationState {
   /** Consecutive classification misses (clarify rounds); two → hand off. */
   misses: number;
   ticket?: string;
+  /**
+   * The customer's last question (masked, truncated), kept so a category picked from the clarify
+   * buttons can still be answered from it (e.g. the knowledge-base lookup for `general`).
+   */
+  question?: string;
   /** The last lines of the conversation, masked, capped (see the flow for the cap). */
   transcript: TranscriptLine[];
   handoff?: OpenHandoff;
@@ -153,4 +158,8 @@ export interface QueueStatus {
 }
 
 /** The signature of a flow transition. */
-export type FlowStep = (state: ConversationState | undefined, event: InboundEvent, ctx: FlowContext) => StepResult;
+export type FlowStep = (
+  state: ConversationState | undefined,
+  event: InboundEvent,
+  ctx: FlowContext,
+) => StepResult;

@@ -41,7 +41,9 @@ export class EvaluationDataError extends Error {
     readonly line: number,
     reason: string,
   ) {
-    super(`Line ${line} of the evaluation set is invalid: ${reason}. Expected {"text": "...", "category": "..."}.`);
+    super(
+      `Line ${line} of the evaluation set is invalid: ${reason}. Expected {"text": "...", "category": "..."}.`,
+    );
   }
 }
 
@@ -131,7 +133,9 @@ const SHORT: Record<Category, string> = {
 export function formatReport(report: EvaluationReport): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const lines: string[] = [];
-  lines.push(`Examples: ${report.total}   accuracy: ${pct(report.accuracy)} (${report.correct}/${report.total})`);
+  lines.push(
+    `Examples: ${report.total}   accuracy: ${pct(report.accuracy)} (${report.correct}/${report.total})`,
+  );
   lines.push(
     `account_action recall: ${pct(report.accountActionRecall)}   false refusals: ${report.falseRefusals}`,
   );
@@ -139,13 +143,17 @@ export function formatReport(report: EvaluationReport): string {
   lines.push("category        total  correct  accuracy");
   for (const c of CATEGORIES) {
     const s = report.perCategory[c];
-    lines.push(`${c.padEnd(15)} ${String(s.total).padStart(5)}  ${String(s.correct).padStart(7)}  ${pct(s.accuracy).padStart(8)}`);
+    lines.push(
+      `${c.padEnd(15)} ${String(s.total).padStart(5)}  ${String(s.correct).padStart(7)}  ${pct(s.accuracy).padStart(8)}`,
+    );
   }
   lines.push("");
   lines.push(`confusion (rows: expected, columns: predicted)`);
   lines.push(`${"".padEnd(15)} ${CATEGORIES.map((c) => SHORT[c].padStart(5)).join("")}`);
   for (const c of CATEGORIES) {
-    lines.push(`${c.padEnd(15)} ${CATEGORIES.map((p) => String(report.confusion[c][p]).padStart(5)).join("")}`);
+    lines.push(
+      `${c.padEnd(15)} ${CATEGORIES.map((p) => String(report.confusion[c][p]).padStart(5)).join("")}`,
+    );
   }
   if (report.errors.length > 0) {
     lines.push("");

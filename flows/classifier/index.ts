@@ -34,7 +34,7 @@ export function createClassifier(options: ClassifierOptions = {}): SupportClassi
   const model: NaiveBayesModel<Category> = trainNaiveBayes(options.training ?? TRAINING);
   return {
     classify(text: string): Classification {
-      const { ranked: scored } = model.predict(text);
+      const { ranked: scored, knownWords } = model.predict(text);
       const ranked = scored.map((s) => ({ category: s.label, score: s.score }));
       const rule = matchAccountRule(text);
       if (rule !== undefined) {
@@ -49,6 +49,8 @@ export function createClassifier(options: ClassifierOptions = {}): SupportClassi
       }
       const top = ranked[0];
       if (top === undefined) return { category: "general", confidence: 0, ranked: [] };
+      // Not one word the model knows: whatever ranks first is noise, so say so (the flow clarifies).
+      if (knownWords === 0) return { category: top.category, confidence: 0, ranked };
       return { category: top.category, confidence: top.score, ranked };
     },
     isConfident(c: Classification): boolean {

@@ -33,12 +33,17 @@ export interface Scored<L extends string> {
 /** A trained model. */
 export interface NaiveBayesModel<L extends string> {
   labels: readonly L[];
-  /** Scores every label, best first; `known` is the share of the text's features seen in training. */
-  predict(text: string): { ranked: Scored<L>[]; known: number };
+  /**
+   * Scores every label, best first. `knownWords` counts the text's stems seen in training: with
+   * none, the scores are uniform and mean nothing.
+   */
+  predict(text: string): { ranked: Scored<L>[]; knownWords: number };
 }
 
 /** Trains a model from labelled examples. Priors are uniform: class sizes reflect our writing, not traffic. */
-export function trainNaiveBayes<L extends string>(examples: Record<L, readonly string[]>): NaiveBayesModel<L> {
+export function trainNaiveBayes<L extends string>(
+  examples: Record<L, readonly string[]>,
+): NaiveBayesModel<L> {
   const labels = Object.keys(examples) as L[];
   const counts = new Map<L, Map<string, number>>();
   const totals = new Map<L, number>();
@@ -62,8 +67,7 @@ export function trainNaiveBayes<L extends string>(examples: Record<L, readonly s
     labels,
     predict(text) {
       const fs = features(text).filter((f) => vocabulary.has(f));
-      const all = features(text).length;
-      const known = all === 0 ? 0 : fs.length / all;
+      const knownWords = fs.filter((f) => !f.includes("_")).length;
       const logs = labels.map((label) => {
         const table = counts.get(label) ?? new Map<string, number>();
         const denominator = (totals.get(label) ?? 0) + NB_ALPHA * v;
@@ -77,7 +81,7 @@ export function trainNaiveBayes<L extends string>(examples: Record<L, readonly s
       const ranked = labels
         .map((label, i) => ({ label, score: (exps[i] ?? 0) / z }))
         .sort((a, b) => b.score - a.score);
-      return { ranked, known };
+      return { ranked, knownWords };
     },
   };
 }

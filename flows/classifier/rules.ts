@@ -49,7 +49,8 @@ const ACCOUNT_OBJECT = "аккаунт|учетн|договор|профил|у
 
 /** A how-to question about a password of something the customer manages in the panel themselves. */
 const HOW_TO = / (?:как|где|каким образом|how|where) /;
-const SELF_SERVICE_OBJECT = / (?:почтов|ящик|ftp|фтп|mysql|бд|баз\S* данн|wordpress|вордпресс|админк|cms|ssh|mailbox)/;
+const SELF_SERVICE_OBJECT =
+  / (?:почтов|ящик|ftp|фтп|mysql|бд|баз\S* данн|wordpress|вордпресс|админк|cms|ssh|mailbox)/;
 
 /**
  * A password change *asked for* (imperative, infinitive, or the noun «сброс»), not told about:
@@ -66,7 +67,8 @@ const PASSWORD_REQUEST = new RegExp(
 const OWNERSHIP_CLAIM =
   / (?:я|мы) (?:\S+ )?(?:владел|собственник|хозя)\S*| это (?:мой|моя|мое|наш) (?:аккаунт|домен|сайт|договор)| i (?:am|m) the (?:owner|account holder)| i own (?:this|the|my) (?:account|domain)/;
 /** A request verb: Russian polite imperative («смените», «сделайте»), or a direct English ask. */
-const REQUEST = / \S+(?:ите|йте|ьте)(?= )| (?:please|can you|could you|would you|change|do|give|transfer|move) /;
+const REQUEST =
+  / \S+(?:ите|йте|ьте)(?= )| (?:please|can you|could you|would you|change|do|give|transfer|move) /;
 
 /** Words of a payment the customer made or wants to make: such messages are billing questions. */
 const PAYMENT_REPORT =
@@ -105,7 +107,8 @@ export const ACCOUNT_RULES: readonly AccountRule[] = [
   { id: "re_register", test: (t) => / переоформ\S*/.test(t) || / re ?regist/.test(t) },
   {
     id: "transfer",
-    test: (t) => near("перевед|переве|перенес|переда|передат|переписат", "домен|аккаунт|договор|прав на", 4).test(t),
+    test: (t) =>
+      near("перевед|переве|перенес|переда|передат|переписат", "домен|аккаунт|договор|прав на", 4).test(t),
   },
   {
     id: "restore_access",
@@ -116,8 +119,7 @@ export const ACCOUNT_RULES: readonly AccountRule[] = [
   },
   {
     id: "reset_password",
-    test: (t) =>
-      PASSWORD_REQUEST.test(t) && !(HOW_TO.test(t) && SELF_SERVICE_OBJECT.test(t)),
+    test: (t) => PASSWORD_REQUEST.test(t) && !(HOW_TO.test(t) && SELF_SERVICE_OBJECT.test(t)),
   },
   { id: "delete_account", test: (t) => near("удал|закрой|закрыт|расторг", ACCOUNT_OBJECT, 3).test(t) },
   {
@@ -147,12 +149,16 @@ export const ACCOUNT_RULES: readonly AccountRule[] = [
         "парол|логин|номер договора|инн|реквизит|данн аккаунт|паспорт",
         2,
       ).test(t) ||
-      / (?:какой|какая|какие|каков) (?:\S+ )?(?:у меня|мой|моя|мои) (?:\S+ )?(?:парол|логин|договор|email|почт|реквизит)/.test(t),
+      / (?:какой|какая|какие|каков) (?:\S+ )?(?:у меня|мой|моя|мои) (?:\S+ )?(?:парол|логин|договор|email|почт|реквизит)/.test(
+        t,
+      ),
   },
   {
     id: "just_do_it",
     test: (t) =>
-      / просто (?:\S+ )?сделайте| сделайте (?:\S+ )?(?:сами|за меня)| (?:just do it|do it for me|do it yourself)/.test(t),
+      / просто (?:\S+ )?сделайте| сделайте (?:\S+ )?(?:сами|за меня)| (?:just do it|do it for me|do it yourself)/.test(
+        t,
+      ),
   },
   { id: "ownership_claim", test: (t) => OWNERSHIP_CLAIM.test(t) && REQUEST.test(t) },
   // English requests to act on the account.
@@ -172,11 +178,17 @@ export const ACCOUNT_RULES: readonly AccountRule[] = [
   {
     id: "en_account",
     test: (t) =>
-      re(" (?:delete|close|remove|terminate|transfer|move)(?: \\S+){0,2} (?:account|contract|domain)").test(t) ||
+      re(" (?:delete|close|remove|terminate|transfer|move)(?: \\S+){0,2} (?:account|contract|domain)").test(
+        t,
+      ) ||
       re(" add(?: \\S+){0,2} domain").test(t) ||
       re(" (?:verify|confirm)(?: \\S+){0,4} (?:owner|ownership)").test(t) ||
-      re(" (?:disable|enable|turn off|turn on|cancel|switch off)(?: \\S+){0,2} (?:auto ?renew|autopay|plan|tariff|subscription)").test(t) ||
-      re(" (?:what is|what s|tell me|send me|give me|remind me)(?: \\S+){0,2} (?:password|login|contract number)").test(t),
+      re(
+        " (?:disable|enable|turn off|turn on|cancel|switch off)(?: \\S+){0,2} (?:auto ?renew|autopay|plan|tariff|subscription)",
+      ).test(t) ||
+      re(
+        " (?:what is|what s|tell me|send me|give me|remind me)(?: \\S+){0,2} (?:password|login|contract number)",
+      ).test(t),
   },
 ];
 

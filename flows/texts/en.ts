@@ -21,7 +21,8 @@ export const en: Texts = {
     "That does not look like a login, a contract number or a domain. Send one of them as a single word, " +
     "for example: {example}. If you have no account, press «No account».",
   loginExample: "ivanov, 123456 or example.com",
-  loginEmail: "That is an email address; I need the account login, contract number or domain, e.g. {example}.",
+  loginEmail:
+    "That is an email address; I need the account login, contract number or domain, e.g. {example}.",
   loginAccepted:
     "Thank you, noted: {login}. This chat cannot check that the account is yours, so no account data is " +
     "disclosed here.",
@@ -83,6 +84,8 @@ export const en: Texts = {
     "that need analysis or authorization are best sent as a ticket from the control panel.",
   queueHint: "While you wait, you can add details: they will reach the specialist.",
   queueTaken: "A specialist has taken your question and will answer shortly.",
+  floodNotice: "You are writing faster than I can keep up. Please wait a little and send the message again.",
+  agentPrefix: "👤 Specialist: ",
   btnNoAccount: "No account",
   btnYes: "Yes",
   btnNeedHuman: "I need a specialist",

@@ -32,4 +32,5 @@ function main(): void {
   process.stdout.write(`${path}\n${formatReport(report)}\n`);
 }
 
-main();
+// Only when run as a program, so a test can import `DEFAULT_DEV_SET` without running it.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"))) main();

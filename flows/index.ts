@@ -1,0 +1,37 @@
+/**
+ * The public entry of `flows/`: what the engine and the desk wire in. Everything here is pure
+ * (no platform, Redis or BullMQ imports).
+ */
+import type { Locale, OutboundReply } from "../src/model.js";
+import { createClassifier, type SupportClassifier } from "./classifier/index.js";
+import { floodNotice, migrateState, renderQueueStatus, step } from "./support-flow.js";
+import type { ConversationState, FlowContext, FlowStep, QueueStatus } from "./types.js";
+
+export {
+  agentReplyPrefix,
+  floodNotice,
+  initialState,
+  migrateState,
+  renderQueueStatus,
+  step,
+} from "./support-flow.js";
+export { createClassifier, isConfident, AMBIGUITY_MARGIN, CONFIDENCE_THRESHOLD } from "./classifier/index.js";
+export { defaultKnowledgeBase, loadKnowledgeBase } from "./knowledge-base.js";
+export { mask } from "./mask.js";
+export { parseLogin } from "./login.js";
+
+/** The flow as the engine runs it (matches the engine's `FlowModule`). */
+export interface SupportFlowModule {
+  step: FlowStep;
+  migrateState(raw: unknown, ctx: FlowContext): ConversationState;
+  renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
+  floodNotice(locale: Locale): OutboundReply;
+}
+
+/** The support flow, ready for the engine. */
+export const supportFlowModule: SupportFlowModule = { step, migrateState, renderQueueStatus, floodNotice };
+
+/** The production classifier (rules, then naive Bayes over the bundled training set). Build once. */
+export function createDefaultClassifier(): SupportClassifier {
+  return createClassifier();
+}
