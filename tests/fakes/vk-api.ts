@@ -135,6 +135,7 @@ export class FakeVkApi {
   private readonly cursors = new Map<number, number>();
   private waiters: Waiter[] = [];
   private pollWaiters: ((poll: FakeVkPoll) => boolean)[] = [];
+  private answerWaiters: ((answer: FakeEventAnswer) => boolean)[] = [];
   private nextMessageId = 100;
 
   private constructor(options: FakeVkOptions) {
@@ -224,6 +225,24 @@ export class FakeVkApi {
         if (poll.key !== this.key) return false;
         clearTimeout(timer);
         resolve(poll);
+        return true;
+      });
+    });
+  }
+
+  /** The `sendMessageEventAnswer` for a button press (its `object.event_id`), once it arrives. */
+  eventAnswer(eventId: string, timeoutMs = 10_000): Promise<FakeEventAnswer> {
+    const done = this.eventAnswers.find((a) => a.eventId === eventId);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`press ${eventId} not answered within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.answerWaiters.push((answer) => {
+        if (answer.eventId !== eventId) return false;
+        clearTimeout(timer);
+        resolve(answer);
         return true;
       });
     });
@@ -462,12 +481,14 @@ export class FakeVkApi {
         const { event_id: eventId, user_id: userId, peer_id: peerId } = params;
         if (!eventId || !userId || !peerId)
           throw new VkError(100, "event_id, user_id and peer_id are required");
-        this.eventAnswers.push({
+        const answer: FakeEventAnswer = {
           eventId,
           userId: Number(userId),
           peerId: Number(peerId),
           eventData: params.event_data,
-        });
+        };
+        this.eventAnswers.push(answer);
+        this.answerWaiters = this.answerWaiters.filter((w) => !w(answer));
         return 1;
       }
       default:
