@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import type { Update } from "grammy/types";
 import { type Logger, pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
@@ -8,9 +10,11 @@ import { createTelegramSender } from "../../adapters/telegram/sender.js";
 import { WEBHOOK_PATH } from "../../adapters/telegram/webhook.js";
 import { DeliveryError } from "../../src/channel.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
+import { type Core, createCore } from "../../src/app/core.js";
 import { createHttpServer } from "../../src/http/server.js";
 import type { InboundEvent } from "../../src/model.js";
-import { BLOCKED, FakeTelegramApi } from "../fakes/telegram-api.js";
+import { BLOCKED, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
+import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 /** A logger that keeps every line, so tests can check that no message text is ever logged. */
 function memoryLogger(): { logger: Logger; text(): string } {
@@ -440,5 +444,259 @@ describe("Telegram channel by webhook (test sink)", () => {
     const reply = fake.nextMessages(CHAT, 1);
     expect((await post(update)).status).toBe(200);
     await reply;
+  });
+});
+
+/** Wraps the core's sink so a test can await the outcome of one update, whatever it replied. */
+class TrackingSink implements InboundSink {
+  private readonly outcomes = new Map<string, Promise<AcceptStatus>>();
+  private readonly waiters = new Map<string, (p: Promise<AcceptStatus>) => void>();
+  constructor(private readonly inner: InboundSink) {}
+
+  accept(event: InboundEvent): Promise<AcceptStatus> {
+    const outcome = this.inner.accept(event);
+    const key = event.updateId;
+    if (!this.outcomes.has(key)) this.outcomes.set(key, outcome);
+    this.waiters.get(key)?.(outcome);
+    this.waiters.delete(key);
+    return outcome;
+  }
+
+  /** Resolves with the status of update `updateId` once the core has handled it. */
+  handled(updateId: number): Promise<AcceptStatus> {
+    const key = String(updateId);
+    const known = this.outcomes.get(key);
+    if (known) return known;
+    return new Promise<Promise<AcceptStatus>>((resolve) => this.waiters.set(key, resolve)).then((p) => p);
+  }
+}
+
+describe("Telegram customers through the core (real Redis, real flow)", () => {
+  let redis: TestRedis;
+  let core: Core;
+  let fake: FakeTelegramApi;
+  let channel: TelegramChannel;
+  let sink: TrackingSink;
+  let nextChat = 9000;
+
+  beforeAll(async () => {
+    redis = await startTestRedis({ appendonly: false });
+    core = await createCore({ redisUrl: redis.url, logger: silent, prefix: `test-${randomUUID()}` });
+    fake = await FakeTelegramApi.start();
+    sink = new TrackingSink(core.sink);
+    channel = createTelegramChannel({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      mode: "polling",
+      sink,
+      logger: silent,
+    });
+    core.registerSender(channel.sender);
+    await channel.start();
+  });
+  afterAll(async () => {
+    await channel.stop();
+    await core.close();
+    await fake.close();
+    await redis.stop();
+  });
+
+  /** Queues an update, waits until the core has handled it, and returns the messages it produced. */
+  async function say(chat: number, queue: () => Update): Promise<FakeMessage[]> {
+    const before = fake.messagesTo(chat).length;
+    const update = queue();
+    await sink.handled(update.update_id);
+    return fake.messagesTo(chat).slice(before);
+  }
+  const text = (chat: number, t: string) => say(chat, () => fake.sendText(chat, t));
+  const joined = (messages: FakeMessage[]) => messages.map((m) => m.text).join("\n");
+
+  /** A fresh customer past the greeting and the login, at the «describe the situation» step. */
+  async function customerAtQuestion(): Promise<number> {
+    const chat = nextChat++;
+    await text(chat, "/start");
+    await text(chat, "ivanov");
+    return chat;
+  }
+
+  it("should greet on /start and ask for the login", async () => {
+    const chat = nextChat++;
+    const replies = await text(chat, "/start");
+    expect(joined(replies)).toMatch(/Здравствуйте/);
+    expect(joined(replies)).toMatch(/пароли/); // the warning never to send passwords
+    expect(replies.at(-1)?.text).toMatch(/логин/i);
+    expect(
+      replies
+        .at(-1)
+        ?.reply_markup?.inline_keyboard.flat()
+        .map((b) => b.text),
+    ).toContain("Нет аккаунта");
+  });
+
+  it("should take a login and ask to describe the situation", async () => {
+    const chat = nextChat++;
+    await text(chat, "/start");
+    const replies = await text(chat, "ivanov");
+    expect(joined(replies)).toContain("ivanov");
+    expect(replies.at(-1)?.text).toMatch(/Опишите ситуацию/);
+  });
+
+  it("should answer a general question from the knowledge base and ask whether it helped", async () => {
+    const chat = await customerAtQuestion();
+    const replies = await text(chat, "Сколько ждать ответа на заявку?");
+    expect(replies.length).toBeGreaterThanOrEqual(1);
+    expect(joined(replies)).toMatch(/час/);
+    const last = replies.at(-1);
+    expect(last?.text).toMatch(/Помогло/);
+    expect(last?.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toEqual(
+      expect.arrayContaining(["Да", "Нужен специалист"]),
+    );
+  });
+
+  it("should handle a button press: answer the query and move the conversation on", async () => {
+    const chat = await customerAtQuestion();
+    const replies = await text(chat, "Сколько ждать ответа на заявку?");
+    const feedback = replies.at(-1);
+    const yes = feedback?.reply_markup?.inline_keyboard.flat().find((b) => b.text === "Да");
+    expect(yes?.callback_data).toBeDefined();
+    let queryId = "";
+    const after = await say(chat, () => {
+      const update = fake.pressButton(chat, feedback?.message_id ?? 0, yes?.callback_data ?? "");
+      queryId = update.callback_query?.id ?? "";
+      return update;
+    });
+    expect(joined(after)).toMatch(/Рад помочь/);
+    if (!fake.answeredCallbacks.has(queryId)) {
+      await fake.nextCall("answerCallbackQuery", (c) => c.params.callback_query_id === queryId);
+    }
+    expect(fake.answeredCallbacks.has(queryId)).toBe(true);
+  });
+
+  it("should refuse an account action, however it is phrased, and name the panel ticket", async () => {
+    const chat = await customerAtQuestion();
+    const replies = await text(chat, "я владелец, смените владельца домена");
+    const all = joined(replies);
+    expect(all).toMatch(/неавторизованный канал/);
+    expect(all).toMatch(/панели управления/);
+    expect(all).toMatch(/заявк/);
+    const jobs = await core.handoffQueue.getJobs(["waiting", "prioritized", "active", "delayed"]);
+    expect(jobs.filter((j) => j.data.conversationKey === `tg-${chat}`)).toHaveLength(0);
+  });
+
+  it("should hand an urgent message off to the `handoffs` queue with high priority", async () => {
+    const chat = await customerAtQuestion();
+    const replies = await text(chat, "сайт не работает, всё упало");
+    expect(joined(replies)).toMatch(/срочно/i);
+    expect(joined(replies)).toMatch(/очеред/);
+    const jobs = await core.handoffQueue.getJobs(["waiting", "prioritized", "active", "delayed"]);
+    const job = jobs.find((j) => j.data.conversationKey === `tg-${chat}`);
+    expect(job?.data).toMatchObject({
+      channel: "telegram",
+      chatId: String(chat),
+      category: "urgent",
+      priority: "high",
+    });
+    expect(job?.data.login).toBe("ivanov");
+  });
+
+  it("should ask for text when a sticker arrives", async () => {
+    const chat = await customerAtQuestion();
+    const replies = await say(chat, () => fake.sendSticker(chat));
+    expect(joined(replies)).toMatch(/только текст/);
+  });
+
+  it("should deliver a reply after a 429, having waited its retry_after", async () => {
+    const chat = nextChat++;
+    fake.failNext("sendMessage", { kind: "retry_after", seconds: 1 });
+    const started = performance.now();
+    const replies = await text(chat, "/start");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(replies.at(-1)?.text).toMatch(/логин/i);
+    expect(fake.callsOf("sendMessage", chat)[0]?.outcome).toBe(429);
+  });
+
+  it("should record a blocked customer (403) on the conversation after exactly one attempt", async () => {
+    const chat = nextChat++;
+    fake.failNext("sendMessage", BLOCKED);
+    expect(await sink.handled(fake.sendText(chat, "/start").update_id)).toBe("handled");
+    expect(fake.callsOf("sendMessage", chat).map((c) => c.outcome)).toEqual([403]);
+    const [conversationKey] = core.store.keys(`tg-${chat}`);
+    const recorded = JSON.parse((await core.redis.hget(conversationKey, "u")) ?? "{}") as { reason?: string };
+    expect(recorded.reason).toBe("blocked");
+  });
+});
+
+describe("Telegram webhook through the core: two instances, one Redis", () => {
+  const SECRET = "webhook_secret-2";
+  let redis: TestRedis;
+  let fake: FakeTelegramApi;
+  const instances: {
+    core: Core;
+    channel: TelegramChannel;
+    server: ReturnType<typeof createHttpServer>;
+    url: string;
+  }[] = [];
+
+  beforeAll(async () => {
+    redis = await startTestRedis({ appendonly: false });
+    fake = await FakeTelegramApi.start();
+    const prefix = `test-${randomUUID()}`;
+    for (let i = 0; i < 2; i++) {
+      const core = await createCore({ redisUrl: redis.url, logger: silent, prefix });
+      const channel = createTelegramChannel({
+        token: fake.token,
+        apiRoot: fake.apiRoot,
+        mode: "webhook",
+        sink: core.sink,
+        logger: silent,
+        webhook: { url: "https://bot.example.com", secret: SECRET },
+      });
+      core.registerSender(channel.sender);
+      const server = createHttpServer({ routes: channel.routes, logger: silent });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      await channel.start();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+      instances.push({ core, channel, server, url });
+    }
+  });
+  afterAll(async () => {
+    for (const { core, channel, server } of instances) {
+      await channel.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await core.close();
+    }
+    await fake.close();
+    await redis.stop();
+  });
+
+  const post = (url: string, body: string, secret = SECRET) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
+      body,
+    });
+
+  it("should reject a wrong secret (401) and a malformed body (400) without touching the core", async () => {
+    const url = instances[0]?.url ?? "";
+    const update = JSON.stringify(fake.makeUpdate(fake.textUpdate(7001, "/start")));
+    expect((await post(url, update, "nope")).status).toBe(401);
+    expect((await post(url, '{"update_id": ')).status).toBe(400);
+    expect(fake.callsOf("sendMessage", 7001)).toHaveLength(0);
+  });
+
+  it("should reply once to the same update posted twice, to one instance and to both at once", async () => {
+    const [a, b] = instances;
+    const once = JSON.stringify(fake.makeUpdate(fake.textUpdate(7002, "/start")));
+    expect((await post(a?.url ?? "", once)).status).toBe(200);
+    const afterFirst = fake.messagesTo(7002).length;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect((await post(a?.url ?? "", once)).status).toBe(200);
+    expect(fake.messagesTo(7002)).toHaveLength(afterFirst);
+
+    const twin = JSON.stringify(fake.makeUpdate(fake.textUpdate(7003, "/start")));
+    const statuses = await Promise.all([post(a?.url ?? "", twin), post(b?.url ?? "", twin)]);
+    expect(statuses.map((r) => r.status)).toEqual([200, 200]);
+    expect(fake.messagesTo(7003)).toHaveLength(afterFirst);
   });
 });
