@@ -478,10 +478,17 @@ describe("Telegram customers through the core (real Redis, real flow)", () => {
   let channel: TelegramChannel;
   let sink: TrackingSink;
   let nextChat = 9000;
+  const FLOOD = 8;
 
   beforeAll(async () => {
     redis = await startTestRedis({ appendonly: false });
-    core = await createCore({ redisUrl: redis.url, logger: silent, prefix: `test-${randomUUID()}` });
+    core = await createCore({
+      redisUrl: redis.url,
+      logger: silent,
+      prefix: `test-${randomUUID()}`,
+      // Above what any scenario here sends in a minute, low enough to test cheaply.
+      floodLimit: { count: FLOOD, windowMs: 60_000 },
+    });
     fake = await FakeTelegramApi.start();
     sink = new TrackingSink(core.sink);
     channel = createTelegramChannel({
@@ -603,6 +610,16 @@ describe("Telegram customers through the core (real Redis, real flow)", () => {
     const chat = await customerAtQuestion();
     const replies = await say(chat, () => fake.sendSticker(chat));
     expect(joined(replies)).toMatch(/только текст/);
+  });
+
+  it("should tell a flooding customer once to slow down, and drop the rest", async () => {
+    const chat = nextChat++;
+    const statuses: AcceptStatus[] = [];
+    for (let i = 0; i < FLOOD + 3; i++)
+      statuses.push(await sink.handled(fake.sendText(chat, `сообщение ${i}`).update_id));
+    expect(statuses.filter((s) => s === "dropped")).toHaveLength(3);
+    const notices = fake.messagesTo(chat).filter((m) => /пишете очень часто/.test(m.text));
+    expect(notices).toHaveLength(1);
   });
 
   it("should deliver a reply after a 429, having waited its retry_after", async () => {
