@@ -1,4 +1,3 @@
-import type { Interface as ReadLine } from "node:readline";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { InboundSink } from "../../src/engine/inbound-sink.js";
 import type { Button, GlobalCommand, InboundEvent, OutboundReply } from "../../src/model.js";
@@ -63,9 +62,12 @@ export class ConsoleChannel implements ChannelSender {
     return { ...base, kind: "text", text };
   }
 
-  /** Reads lines until the input closes; each line is handled before the next is read. */
-  async run(rl: ReadLine): Promise<void> {
-    for await (const line of rl) {
+  /**
+   * Reads lines until the input closes; each line is handled before the next is read. Take the
+   * iterator from the readline interface before any await, or piped lines are lost meanwhile.
+   */
+  async run(lines: AsyncIterable<string>): Promise<void> {
+    for await (const line of lines) {
       if (line.trim() === "") continue;
       await this.options.sink.accept(this.toEvent(line));
     }

@@ -31,9 +31,11 @@ export async function runPlayground(config: Config): Promise<void> {
     "/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, Ctrl+D quits.",
   );
   const rl = createInterface({ input: process.stdin, terminal: false });
+  // Attach the iterator now: lines typed (or piped) while the greeting is sent must not be lost.
+  const lines = rl[Symbol.asyncIterator]();
   await core.sink.accept(channel.toEvent("/start"));
   try {
-    await channel.run(rl);
+    await channel.run({ [Symbol.asyncIterator]: () => lines });
   } finally {
     await core.close();
     local.stop();
