@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
+import { RedisChoices } from "../../adapters/vk/choices.js";
 import { agentReplyPrefix, supportFlowModule } from "../../flows/index.js";
 import type { Config } from "../config.js";
 import { Desk } from "../desk/desk.js";
@@ -94,6 +95,8 @@ export async function runService(config: Config): Promise<RunningService> {
             }
           : undefined,
       sink: core.sink,
+      // In Redis, so a numbered answer may reach any instance behind the balancer.
+      choices: new RedisChoices(core.redis, core.prefix),
       logger: logger.child({ channel: "vk" }),
     });
     core.registerSender(vk.sender);
