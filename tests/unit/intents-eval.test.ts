@@ -47,6 +47,21 @@ describe.skipIf(!present)("intent classification on the dev set", () => {
   });
 });
 
+/**
+ * Our own held-out phrasings (written after training, never trained on): a second check that the
+ * model generalizes beyond the dev set. Measured 90% with recall 1.0 and 2 false refusals.
+ */
+describe("intent classification on our own held-out phrasings", () => {
+  const path = resolve(dirname(fileURLToPath(import.meta.url)), "fixtures/intents.own-holdout.jsonl");
+  const report = evaluate(createClassifier(), parseLabelledJsonl(readFileSync(path, "utf8")));
+
+  it("reaches at least 85% accuracy and recognizes every account action", () => {
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(report.accountActionRecall).toBe(1);
+    expect(report.falseRefusals).toBeLessThanOrEqual(3);
+  });
+});
+
 describe("evaluation data parsing", () => {
   it("names the bad line of a malformed file", () => {
     expect(() =>
