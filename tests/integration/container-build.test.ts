@@ -1,0 +1,108 @@
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeTelegramApi } from "../fakes/telegram-api.js";
+import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+
+/**
+ * No Docker engine runs here, so the Dockerfile's steps are checked as plain commands: its shape,
+ * the TypeScript build of stage one, and the compiled entry that stage two runs (`node
+ * dist/src/main.js`), which must start, serve /healthz and stop cleanly on SIGTERM.
+ */
+const ROOT = resolve(import.meta.dirname, "../..");
+const OUT = resolve(ROOT, ".data/build-test");
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis({ appendonly: false });
+  const build = spawnSync(
+    process.execPath,
+    [resolve(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", OUT],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
+  if (build.status !== 0) throw new Error(`tsc build failed:\n${build.stdout}${build.stderr}`);
+}, 120_000);
+afterAll(async () => {
+  await redis.stop();
+  rmSync(OUT, { recursive: true, force: true });
+});
+
+describe("the container image, without Docker", () => {
+  it("is multi-stage, installs production dependencies only, runs as non-root, and checks health", () => {
+    const dockerfile = readFileSync(resolve(ROOT, "Dockerfile"), "utf8");
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages).toHaveLength(2);
+    expect(stages[0]).toMatch(/npm run build/);
+    expect(stages[1]).toMatch(/npm ci --omit=dev/);
+    expect(stages[1]).toMatch(/^USER node$/m);
+    expect(stages[1]).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
+    expect(stages[1]).toMatch(/CMD \["node", "dist\/src\/main\.js"\]/);
+  });
+
+  it("imports only production dependencies from the compiled code (stage two omits dev ones)", () => {
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const files = readdirSync(OUT, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const code = readFileSync(resolve(OUT, file), "utf8");
+      for (const m of code.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)"([^"\n./][^"\n]*)"/g)) {
+        const spec = m[1] ?? "";
+        if (spec.startsWith("node:")) continue;
+        imported.add(
+          spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec),
+        );
+      }
+    }
+    expect(imported.size).toBeGreaterThan(3);
+    const missing = [...imported].filter((name) => !(name in pkg.dependencies));
+    expect(missing).toEqual([]);
+  });
+
+  it("stops with the variable's name and an example when the configuration is bad", () => {
+    const run = spawnSync(process.execPath, [resolve(OUT, "src/main.js")], {
+      env: { PATH: process.env.PATH ?? "", TELEGRAM_BOT_TOKEN: "oops" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("TELEGRAM_BOT_TOKEN");
+    expect(run.stderr).toContain("example: TELEGRAM_BOT_TOKEN=");
+  });
+
+  it("runs the compiled service: /healthz and /readyz answer, SIGTERM exits 0", async () => {
+    const telegram = await FakeTelegramApi.start();
+    const port = await freePort();
+    const proc = spawn(process.execPath, [resolve(OUT, "src/main.js")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        REDIS_URL: redis.url,
+        PORT: String(port),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = once(proc, "exit");
+    try {
+      const lines = createInterface({ input: proc.stdout! });
+      for await (const line of lines) if (line.includes('"channels started"')) break;
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain("support_updates_total");
+      proc.kill("SIGTERM");
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await telegram.close();
+    }
+  });
+});
