@@ -103,7 +103,7 @@ describe("each category's path", () => {
 
   it("hands a general question to a specialist when the answer did not help", () => {
     const c = new Conversation().ready();
-    c.text("куда придет ответ на мою заявку");
+    c.text("куда мне пришлют ответ на мое обращение");
     c.press("need_human");
     expect(handoffOf(c.last.effects)).toMatchObject({
       category: "general",
