@@ -13,14 +13,18 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { HandoffRequest } from "../../flows/types.js";
-import { createCore } from "../../src/app/core.js";
+import { conversationKeyOf, normalizeUpdate } from "../../adapters/telegram/normalize.js";
+import { createDefaultClassifier, supportFlowModule } from "../../flows/index.js";
+import type { ConversationState, FlowContext, HandoffRequest } from "../../flows/types.js";
+import { type Core, createCore } from "../../src/app/core.js";
 import { PRIORITY } from "../../src/handoff/queue-gateway.js";
 import { startTestRedis } from "../helpers/redis-server.js";
 import { benchLogger, type Contender, createFloor, createOurs, createPeer, SCRIPT } from "./contenders.js";
 import { createFakeTransport, type FakeTransport, installDefaultFetch, textUpdate } from "./fake-telegram.js";
 import {
+  clientCommands,
   collectGarbage,
+  countClientCommands,
   type DriveOptions,
   type DriveResult,
   drive,
@@ -35,7 +39,11 @@ const RUNS = {
   warmup: { conversations: 1_000, concurrency: 200 },
   one: { conversations: 300, concurrency: 1 },
   thousand: { conversations: 5_000, concurrency: 1_000 },
-  paced: { conversations: 1_000, concurrency: 1_000, thinkMs: [500, 1_500] as [number, number] },
+  /** Interleaved rounds of the saturated runs; the best of each contender counts. */
+  rounds: 3,
+  /** Each of the 1,000 workers runs two conversations one after the other: 6,000 latency samples. */
+  paced: { conversations: 2_000, concurrency: 1_000, thinkMs: [500, 1_500] as [number, number] },
+  flowCost: { conversations: 2_000 },
   handoffs: { count: 3_000, concurrency: 100 },
   heap: { conversations: 100_000, batch: 1_000, budgetSeconds: 60 },
 };
@@ -80,18 +88,20 @@ async function runScenario(
   collectGarbage();
   const before = await redisCounters(admin);
   transport.reset();
+  const sent = clientCommands.sent;
   const result = await drive(contender.handle, textUpdate, {
     ...options,
     firstChatId: chatIds(options.conversations),
     script: SCRIPT,
   });
+  const sentDuring = clientCommands.sent - sent;
   const after = await redisCounters(admin);
   const row: Row = {
     contender: contender.name,
     scenario,
     result,
+    redisCommands: sentDuring / result.updates,
     // INFO itself is one command of each pair of reads.
-    redisCommands: (after.commands - before.commands - 1) / result.updates,
     redisExecuted: (after.executed - before.executed - 1) / result.updates,
     redisCpuSeconds: after.cpuSeconds - before.cpuSeconds,
     apiCalls: transport.stats.calls / result.updates,
@@ -105,18 +115,44 @@ async function runScenario(
   return row;
 }
 
-async function benchContender(contender: Contender, admin: Redis, transport: FakeTransport): Promise<Row[]> {
-  // Warm-up: JIT, script cache, connection pools. Not measured.
+/** Warm-up: JIT, script cache, connection pools. Not measured. */
+async function warmUp(contender: Contender): Promise<void> {
   await drive(contender.handle, textUpdate, {
     ...RUNS.warmup,
     firstChatId: chatIds(RUNS.warmup.conversations),
     script: SCRIPT,
   });
+}
+
+/**
+ * Runs every scenario for every contender. The saturated runs go in interleaved rounds (floor, peer,
+ * ours, floor, …) and the best round of each contender is kept, so load from other processes on the
+ * machine does not decide the ratios.
+ */
+async function benchAll(contenders: Contender[], admin: Redis, transport: FakeTransport): Promise<Row[]> {
   const rows: Row[] = [];
-  rows.push(await runScenario(contender, "1", RUNS.one, admin, transport));
-  rows.push(await runScenario(contender, "1000", RUNS.thousand, admin, transport));
-  rows.push(await runScenario(contender, "1000 paced", RUNS.paced, admin, transport));
-  for (const row of rows) progress(`${row.contender} ${row.scenario}: ${fmt(throughput(row), 0)} upd/s`);
+  const log = (row: Row) => progress(`${row.contender} ${row.scenario}: ${fmt(throughput(row), 0)} upd/s`);
+  for (const contender of contenders) {
+    await warmUp(contender);
+    const row = await runScenario(contender, "1", RUNS.one, admin, transport);
+    log(row);
+    rows.push(row);
+  }
+  const best = new Map<Contender["name"], Row>();
+  for (let round = 0; round < RUNS.rounds; round++) {
+    for (const contender of contenders) {
+      const row = await runScenario(contender, "1000", RUNS.thousand, admin, transport);
+      log(row);
+      const previous = best.get(contender.name);
+      if (!previous || throughput(row) > throughput(previous)) best.set(contender.name, row);
+    }
+  }
+  rows.push(...best.values());
+  for (const contender of contenders) {
+    const row = await runScenario(contender, "1000 paced", RUNS.paced, admin, transport);
+    log(row);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -124,7 +160,6 @@ async function benchContender(contender: Contender, admin: Redis, transport: Fak
 async function benchHandoffs(
   gateway: { request(request: HandoffRequest): Promise<unknown> },
   rawConnection: Redis,
-  admin: Redis,
 ) {
   const { count, concurrency } = RUNS.handoffs;
   const request = (i: number, tag: string): HandoffRequest => ({
@@ -142,7 +177,7 @@ async function benchHandoffs(
   });
   const raw = new Queue<HandoffRequest>(`bench-raw-${randomUUID()}`, { connection: rawConnection });
   const measure = async (label: string, op: (i: number) => Promise<unknown>) => {
-    const before = await redisCounters(admin);
+    const sent = clientCommands.sent;
     let next = 0;
     const started = performance.now();
     await Promise.all(
@@ -151,11 +186,10 @@ async function benchHandoffs(
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const after = await redisCounters(admin);
     return {
       label,
       opsPerSecond: count / seconds,
-      redisCommandsPerOp: (after.commands - before.commands - 1) / count,
+      redisCommandsPerOp: (clientCommands.sent - sent) / count,
     };
   };
   const tag = `h${Date.now()}-`;
@@ -179,6 +213,54 @@ async function benchHandoffs(
   await raw.obliterate({ force: true });
   await raw.close();
   return { ours, bare };
+}
+
+/** The state ours keeps for one finished conversation, after checking the flow got where it should. */
+async function checkOurs(ours: Contender, core: Core) {
+  const chatId = chatIds(1);
+  for (const text of SCRIPT) await ours.handle(textUpdate(chatId, text));
+  const raw = (await core.redis.hget(core.store.keys(conversationKeyOf(chatId))[0], "s")) ?? "null";
+  const state = JSON.parse(raw) as ConversationState | null;
+  if (state?.step !== "feedback" || state.category !== "general") {
+    throw new Error(
+      `ours did not answer from the knowledge base (step ${state?.step}, category ${state?.category}): ` +
+        "the bench's script no longer fits the support flow; update SCRIPT in tests/bench/contenders.ts.",
+    );
+  }
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+  return {
+    stateBytes: Buffer.byteLength(raw),
+    transcriptBytes: bytes(state.transcript),
+    botLineBytes: bytes(state.transcript.filter((line) => line.from === "bot")),
+  };
+}
+
+/**
+ * What the support flow alone costs per update: the step, plus the state's JSON round trip and
+ * `migrateState` as the engine does them. Pure CPU, no I/O.
+ */
+function flowCost(): number {
+  const base: Omit<FlowContext, "now"> = {
+    idleMs: 30 * 60_000,
+    defaultLocale: "ru",
+    classifier: createDefaultClassifier(),
+  };
+  const events = SCRIPT.map((text) => normalizeUpdate(textUpdate(1, text)));
+  const run = (conversations: number) => {
+    for (let i = 0; i < conversations; i++) {
+      let json: string | undefined;
+      for (const event of events) {
+        if (!event) continue;
+        const ctx = { ...base, now: Date.now() };
+        const state = json === undefined ? undefined : supportFlowModule.migrateState(JSON.parse(json), ctx);
+        json = JSON.stringify(supportFlowModule.step(state, event, ctx).state);
+      }
+    }
+  };
+  run(500);
+  const started = performance.now();
+  run(RUNS.flowCost.conversations);
+  return ((performance.now() - started) * 1000) / (RUNS.flowCost.conversations * SCRIPT.length);
 }
 
 /** Heap after GC with 1,000 conversations done, then with up to 100,000 (bounded in time). */
@@ -240,33 +322,32 @@ async function main(): Promise<void> {
   // Production settings (docker-compose): AOF with fsync every second, not on every write.
   const admin = redis.client();
   await admin.config("SET", "appendfsync", "everysec");
+  countClientCommands();
   const transport = createFakeTransport();
   // The Telegram adapter builds its own Bot; this is how the fake transport reaches it.
   const restoreFetch = installDefaultFetch(transport.fetch);
   const rows: Row[] = [];
   try {
-    progress("floor");
-    rows.push(...(await benchContender(createFloor(transport), admin, transport)));
-    progress("peer");
-    const peerRedis = redis.client();
-    rows.push(...(await benchContender(createPeer(transport, peerRedis), admin, transport)));
-    peerRedis.disconnect();
-
-    progress("ours");
     const logger = benchLogger();
     const core = await createCore({ redisUrl: redis.url, logger, prefix: "bench" });
     const ours = createOurs(core, logger);
-    rows.push(...(await benchContender(ours, admin, transport)));
-    if (transport.stats.calls === 0)
-      throw new Error("ours made no Bot API calls: the fake transport did not reach it");
+    const idle = await checkOurs(ours, core);
+    const flowMicros = flowCost();
+    const peerRedis = redis.client();
+    rows.push(
+      ...(await benchAll([createFloor(transport), createPeer(transport, peerRedis), ours], admin, transport)),
+    );
+    if (!rows.some((r) => r.contender === "ours" && r.apiCalls > 0)) {
+      throw new Error("ours made no Bot API calls: the fake transport did not reach the Telegram adapter");
+    }
 
     progress("handoffs");
-    const handoffs = await benchHandoffs(core.gateway, redis.client(), admin);
+    const handoffs = await benchHandoffs(core.gateway, redis.client());
     progress("heap (up to 100,000 conversations, ~60 s)");
     const heap = await heapCheck(ours, admin);
     await ours.close();
 
-    report(rows, handoffs, heap, (performance.now() - benchStarted) / 1000);
+    report(rows, handoffs, heap, { ...idle, flowMicros }, (performance.now() - benchStarted) / 1000);
   } finally {
     restoreFetch();
     await redis.stop();
@@ -277,6 +358,7 @@ function report(
   rows: Row[],
   handoffs: Awaited<ReturnType<typeof benchHandoffs>>,
   heap: Awaited<ReturnType<typeof heapCheck>>,
+  ours: Awaited<ReturnType<typeof checkOurs>> & { flowMicros: number },
   totalSeconds: number,
 ): void {
   const find = (c: Contender["name"], s: Scenario) => rows.find((r) => r.contender === c && r.scenario === s);
@@ -327,19 +409,28 @@ function report(
     ),
   );
 
-  const ours = find("ours", "1000");
+  const oursRow = find("ours", "1000");
   const floor = find("floor", "1000");
   const peer = find("peer", "1000");
   const paced = find("ours", "1000 paced");
-  const oursVsPeer = ours && peer ? throughput(ours) / throughput(peer) : Number.NaN;
-  const oursVsFloor = ours && floor ? throughput(ours) / throughput(floor) : Number.NaN;
+  const oursVsPeer = oursRow && peer ? throughput(oursRow) / throughput(peer) : Number.NaN;
+  const oursVsFloor = oursRow && floor ? throughput(oursRow) / throughput(floor) : Number.NaN;
   const p99 = paced ? percentile(paced.result.latencies, 99) : Number.NaN;
-  const p99Saturated = ours ? percentile(ours.result.latencies, 99) : Number.NaN;
-  const bytes = ours?.bytesPerConversation ?? Number.NaN;
+  const p99Saturated = oursRow ? percentile(oursRow.result.latencies, 99) : Number.NaN;
+  const bytes = oursRow?.bytesPerConversation ?? Number.NaN;
   const heapGrowth = heap.heapAfterAllMb - heap.heapAfter1kMb;
 
   console.log(
     `\nRatios at 1,000 conversations (throughput): ours/floor ${fmt(oursVsFloor)}, ours/peer ${fmt(oursVsPeer)}`,
+  );
+  const cpuMicros = oursRow ? (oursRow.result.cpuSeconds * 1e6) / oursRow.result.updates : Number.NaN;
+  console.log(
+    `Ours, per update at 1,000: ${fmt(cpuMicros, 0)} µs of CPU in all, of which the support flow alone ` +
+      `(step + state JSON + migrateState, measured apart) ${fmt(ours.flowMicros, 0)} µs.`,
+  );
+  console.log(
+    `Ours, one idle conversation after the 3 steps: state JSON ${ours.stateBytes} B, of which the transcript ` +
+      `${ours.transcriptBytes} B (the bot's lines ${ours.botLineBytes} B).`,
   );
   console.log("\nHandoff enqueueing (3,000 handoffs, 100 in flight):");
   console.log(
@@ -376,7 +467,9 @@ function report(
       p99_ms: round(p99),
       p99_saturated_ms: round(p99Saturated),
       redis_bytes_per_conversation: Math.round(bytes),
-      redis_commands_per_update: ours ? round(ours.redisCommands) : null,
+      redis_commands_per_update: oursRow ? round(oursRow.redisCommands) : null,
+      flow_step_us_per_update: round(ours.flowMicros, 1),
+      state_json_bytes: ours.stateBytes,
       updates_per_second: Object.fromEntries(
         (["floor", "peer", "ours"] as const).map((c) => {
           const row = find(c, "1000");
