@@ -4,7 +4,7 @@
  */
 import type { Locale, OutboundReply } from "../src/model.js";
 import { createClassifier, type SupportClassifier } from "./classifier/index.js";
-import { floodNotice, migrateState, renderQueueStatus, step } from "./support-flow.js";
+import { floodNotice, migrateState, renderQueueStatus, serializeState, step } from "./support-flow.js";
 import type { ConversationState, FlowContext, FlowStep, QueueStatus } from "./types.js";
 
 export {
@@ -13,6 +13,7 @@ export {
   initialState,
   migrateState,
   renderQueueStatus,
+  serializeState,
   step,
 } from "./support-flow.js";
 export { createClassifier, isConfident, AMBIGUITY_MARGIN, CONFIDENCE_THRESHOLD } from "./classifier/index.js";
@@ -24,12 +25,19 @@ export { parseLogin } from "./login.js";
 export interface SupportFlowModule {
   step: FlowStep;
   migrateState(raw: unknown, ctx: FlowContext): ConversationState;
+  serializeState(state: ConversationState): string;
   renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
   floodNotice(locale: Locale): OutboundReply;
 }
 
 /** The support flow, ready for the engine. */
-export const supportFlowModule: SupportFlowModule = { step, migrateState, renderQueueStatus, floodNotice };
+export const supportFlowModule: SupportFlowModule = {
+  step,
+  migrateState,
+  serializeState,
+  renderQueueStatus,
+  floodNotice,
+};
 
 /** The production classifier (rules, then naive Bayes over the bundled training set). Build once. */
 export function createDefaultClassifier(): SupportClassifier {

@@ -34,6 +34,12 @@ export const TRANSCRIPT_MAX_LINES = 12;
 /** Each transcript line is cut to this many characters (an agent card must stay readable). */
 export const TRANSCRIPT_MAX_CHARS = 300;
 
+/**
+ * The bot's own lines are cut much shorter: the agent needs the customer's words in full, but only a
+ * hint of what the bot answered (its texts are fixed), and the state is stored on every update.
+ */
+export const TRANSCRIPT_BOT_MAX_CHARS = 24;
+
 /** Unclear questions in a row before the flow stops asking and hands off. */
 export const MAX_MISSES = 2;
 
@@ -106,7 +112,7 @@ const STEP_NAMES = [
 const TranscriptLineSchema = z.object({
   from: z.enum(["customer", "bot"]),
   text: z.string(),
-  at: z.number(),
+  at: z.number().optional(),
 });
 
 const HandoffSchema = z.object({
@@ -142,6 +148,20 @@ const StateV1Schema = z.object({
 /** Drops keys whose value is undefined, so stored JSON and test expectations stay tidy. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The stored form of a state: JSON without fields at their defaults (`migrateState` restores them),
+ * because the state is written on every update and kept for every idle conversation.
+ */
+export function serializeState(state: ConversationState): string {
+  const { misses, handoffSeq, guest, ...rest } = state;
+  return JSON.stringify({
+    ...rest,
+    ...(misses ? { misses } : {}),
+    ...(handoffSeq ? { handoffSeq } : {}),
+    ...(guest ? { guest } : {}),
+  });
 }
 
 /**
@@ -202,9 +222,13 @@ function truncate(text: string, max = TRANSCRIPT_MAX_CHARS): string {
 /** Appends a transcript line (text already masked) and keeps the last lines only. */
 function record(turn: Turn, from: TranscriptLine["from"], text: string): void {
   if (text.trim() === "") return;
-  turn.state.transcript = [...turn.state.transcript, { from, text: truncate(text), at: turn.ctx.now }].slice(
-    -TRANSCRIPT_MAX_LINES,
-  );
+  const max = from === "bot" ? TRANSCRIPT_BOT_MAX_CHARS : TRANSCRIPT_MAX_CHARS;
+  // Bot lines carry no time of their own: they answer the customer line before them.
+  const line: TranscriptLine =
+    from === "bot"
+      ? { from, text: truncate(text, max) }
+      : { from, text: truncate(text, max), at: turn.ctx.now };
+  turn.state.transcript = [...turn.state.transcript, line].slice(-TRANSCRIPT_MAX_LINES);
 }
 
 function txt(turn: Turn, key: TextKey, vars?: Record<string, string | number>): string {
@@ -423,7 +447,8 @@ function respond(turn: Turn, category: Category, question: string): void {
 /** Classifies a question and answers it, or clarifies, or (after two misses) hands off. */
 function handleQuestion(turn: Turn, question: string): void {
   const { state, ctx } = turn;
-  state.question = truncate(question);
+  // Kept only while a clarify round needs it: the state is stored on every update.
+  state.question = undefined;
   state.ticket = undefined;
   const c = ctx.classifier.classify(question);
   if (isConfident(c)) {
@@ -437,6 +462,7 @@ function handleQuestion(turn: Turn, question: string): void {
     handOff(turn, top !== undefined && top !== "account_action" ? top : "operator");
     return;
   }
+  state.question = truncate(question);
   say(turn, txt(turn, "clarify"), clarifyButtons(turn, c.ranked));
   state.step = "clarify";
 }
@@ -488,7 +514,9 @@ function onClarify(turn: Turn, text: string | undefined): void {
     const m = /^cat:([a-z_]+)$/.exec(event.payload ?? "");
     const picked = CATEGORIES.find((c) => c === m?.[1]);
     if (picked !== undefined) {
-      respond(turn, picked, state.question ?? "");
+      const question = state.question ?? "";
+      state.question = undefined;
+      respond(turn, picked, question);
       return;
     }
     say(

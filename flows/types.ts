@@ -55,7 +55,8 @@ export type StepName =
 export interface TranscriptLine {
   from: "customer" | "bot";
   text: string;
-  at: number;
+  /** When the customer wrote it; bot lines have none (they answer the line before). */
+  at?: number;
 }
 
 /** The handoff currently open for this conversation. */

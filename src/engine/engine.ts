@@ -24,6 +24,8 @@ export interface FlowModule {
   step: FlowStep;
   /** Turns stored JSON of any earlier shape into the current state; never throws. */
   migrateState(raw: unknown, ctx: FlowContext): ConversationState;
+  /** The stored form of a state (read back by `migrateState`). @defaultValue JSON.stringify */
+  serializeState?(state: ConversationState): string;
   /** The queue-status message shown after a handoff. */
   renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
   /** The one «please slow down» message for a flooding customer. */
@@ -178,10 +180,11 @@ export class Engine implements InboundSink {
         effects: result.effects,
       };
       const empty = outbox.replies.length === 0 && outbox.effects.length === 0;
+      const stateJson = this.options.flow.serializeState?.(result.state) ?? JSON.stringify(result.state);
       await store.commit(
         lease,
         record.version,
-        JSON.stringify(result.state),
+        stateJson,
         event.updateId,
         empty ? "" : JSON.stringify(outbox),
       );

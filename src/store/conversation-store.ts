@@ -49,7 +49,7 @@ export interface ConversationStoreOptions {
   prefix?: string;
   /** Lock lease in ms: a crashed holder blocks its conversation at most this long. @defaultValue 30000 */
   leaseMs?: number;
-  /** How many recent update ids are kept per conversation for dedupe. @defaultValue 64 */
+  /** How many recent update ids are kept per conversation for dedupe. @defaultValue 32 */
   seenMax?: number;
   /** A conversation untouched this long is deleted by Redis. @defaultValue 30 days */
   ttlSeconds?: number;
@@ -83,7 +83,7 @@ export class ConversationStore {
   constructor(redis: Redis, options: ConversationStoreOptions = {}) {
     this.prefix = options.prefix ?? "sb";
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.seenMax = options.seenMax ?? 64;
+    this.seenMax = options.seenMax ?? 32;
     this.ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600;
     this.flood = options.flood ?? { count: 0, windowMs: 1000 };
     const r = redis as Redis & Partial<StoreCommands>;
