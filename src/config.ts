@@ -25,6 +25,7 @@ const EXAMPLES: Record<string, string> = {
   WORK_HOURS: "Mon-Fri 09:00-18:00",
   WORK_TZ: "Europe/Moscow",
   NEGLECT_MINUTES: "10",
+  DESK_STALLED_MS: "30000",
   SHUTDOWN_TIMEOUT_MS: "10000",
 };
 
@@ -75,6 +76,7 @@ const EnvSchema = z
     WORK_HOURS: optionalString,
     WORK_TZ: z.string().default("Europe/Moscow"),
     NEGLECT_MINUTES: int(10, 1, 24 * 60),
+    DESK_STALLED_MS: int(30_000, 500, 600_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   })
   .superRefine((env, ctx) => {

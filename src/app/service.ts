@@ -115,6 +115,7 @@ export async function runService(config: Config): Promise<RunningService> {
       logger: logger.child({ part: "desk" }),
       metrics,
       neglectMs: config.NEGLECT_MINUTES * 60_000,
+      stalledIntervalMs: config.DESK_STALLED_MS,
       agentPrefix: agentReplyPrefix,
     });
     desk.start();
