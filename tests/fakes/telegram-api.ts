@@ -14,6 +14,41 @@ export interface FakeMessage {
   parse_mode?: string;
   date: number;
   edits: number;
+  /** The forum topic it was posted in (`message_thread_id`), in a supergroup with topics. */
+  threadId?: number;
+  /** For a copyMessage result: the message it copies, and the kind of media it carried. */
+  copyOf?: { chatId: number; messageId: number; kind: string };
+}
+
+/** A forum topic of a supergroup, as createForumTopic made it. */
+export interface FakeTopic {
+  chatId: number;
+  /** Telegram's id of the topic: the id of the service message that created it. */
+  message_thread_id: number;
+  name: string;
+  icon_color: number;
+  closed: boolean;
+}
+
+/** A person in the agents' supergroup. */
+export interface FakeAgent {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+/** A call held before the fake handles it (see `hold`). */
+export interface HeldCall {
+  /** Resolves with the call's parameters once such a call arrives. */
+  reached: Promise<Record<string, unknown>>;
+  /** Resolves once the client dropped the held connection (the bot was killed while waiting). */
+  clientGone: Promise<void>;
+  /**
+   * Lets the call through. If the client went away while it was held, the call is dropped
+   * unhandled, as a request Telegram never received.
+   */
+  release(): void;
 }
 
 /** One call to the fake, successful or not. */
@@ -31,6 +66,9 @@ export type InjectedFailure =
   | { kind: "error"; code: number; description: string }
   /** The connection is dropped without an answer (grammY sees a network error). */
   | { kind: "network" };
+
+/** The colours Telegram picks a new topic's icon from (createForumTopic's `icon_color`). */
+export const TOPIC_COLORS = [0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f] as const;
 
 /** The 403 Telegram answers when the customer blocked the bot. */
 export const BLOCKED: InjectedFailure = {
@@ -76,6 +114,19 @@ export class FakeTelegramApi {
   private readonly messages = new Map<number, FakeMessage[]>();
   private readonly pendingQueries = new Set<string>();
   private readonly goneChats = new Set<number>();
+  private readonly blockedChats = new Set<number>();
+  /** Supergroups the bot is an admin of, by id. */
+  private readonly groups = new Map<number, { title: string; isForum: boolean }>();
+  private readonly topics = new Map<number, Map<number, FakeTopic>>();
+  /** Messages people sent (updates the fake made), by `chat:message`, so copyMessage can find them. */
+  private readonly sentByPeople = new Map<string, Record<string, unknown>>();
+  private holds: {
+    method: string;
+    match: (p: Params) => boolean;
+    arrive(p: Params): void;
+    gone(): void;
+    gate: Promise<void>;
+  }[] = [];
   private queue: Update[] = [];
   private nextUpdateId = 1000;
   private nextMessageId = 1;
@@ -120,10 +171,107 @@ export class FakeTelegramApi {
     this.goneChats.add(chatId);
   }
 
+  /** The customer blocks the bot (`true`) or unblocks it: sends to the chat answer 403 meanwhile. */
+  setBlocked(chatId: number, blocked = true): void {
+    if (blocked) this.blockedChats.add(chatId);
+    else this.blockedChats.delete(chatId);
+  }
+
+  /**
+   * Holds the next call of `method` that matches, before the fake handles it, until `release`. A test
+   * uses it to kill the bot while Telegram has not answered yet.
+   */
+  hold(method: string, match: (params: Record<string, unknown>) => boolean = () => true): HeldCall {
+    let arrive: (p: Params) => void = () => undefined;
+    let gone: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const reached = new Promise<Params>((resolve) => {
+      arrive = resolve;
+    });
+    const clientGone = new Promise<void>((resolve) => {
+      gone = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.holds.push({ method, match, arrive, gone, gate });
+    return { reached, clientGone, release };
+  }
+
+  // ---- the agents' supergroup --------------------------------------------------------------------
+
+  /**
+   * Makes a supergroup (negative id, e.g. -1001234567890) the bot is an admin of; `isForum` turns
+   * topics on, as the agents' desk needs.
+   */
+  addSupergroup(chatId: number, options: { title?: string; isForum?: boolean } = {}): void {
+    if (chatId >= 0) throw new Error("a supergroup's id is negative, e.g. -1001234567890");
+    this.groups.set(chatId, {
+      title: options.title ?? "Поддержка — агенты",
+      isForum: options.isForum ?? true,
+    });
+  }
+
+  /** The topics of a supergroup, in the order they were created. */
+  topicsOf(chatId: number): FakeTopic[] {
+    return [...(this.topics.get(chatId)?.values() ?? [])];
+  }
+
+  /** Messages the bot posted in one topic, oldest first. */
+  messagesInThread(chatId: number, threadId: number): FakeMessage[] {
+    return this.messagesTo(chatId).filter((m) => m.threadId === threadId);
+  }
+
+  /** A message from `agent` in the supergroup: in a topic when `threadId` is given, else in «General». */
+  agentMessageUpdate(
+    chatId: number,
+    agent: FakeAgent,
+    text: string,
+    threadId?: number,
+  ): Omit<Update, "update_id"> {
+    return {
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: this.chatObject(chatId),
+        from: { is_bot: false, language_code: "ru", ...agent },
+        ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),
+        text,
+        ...(text.startsWith("/")
+          ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] }
+          : {}),
+      },
+    } as Omit<Update, "update_id">;
+  }
+
+  /** Queues an agent's post in a topic (or in «General» without `threadId`). */
+  postAsAgent(chatId: number, agent: FakeAgent, text: string, threadId?: number): Update {
+    return this.queueUpdate(this.agentMessageUpdate(chatId, agent, text, threadId));
+  }
+
+  /** Queues an agent's press on a button of a message the bot posted in the supergroup. */
+  pressAsAgent(chatId: number, agent: FakeAgent, messageId: number, data: string): Update {
+    const message = this.messagesTo(chatId).find((m) => m.message_id === messageId);
+    if (!message) throw new Error(`the bot posted no message ${messageId} in chat ${chatId}`);
+    const id = `cq${this.nextQueryId++}`;
+    this.pendingQueries.add(id);
+    return this.queueUpdate({
+      callback_query: {
+        id,
+        from: { is_bot: false, language_code: "ru", ...agent },
+        chat_instance: `ci${chatId}`,
+        data,
+        message: this.asTelegramMessage(message),
+      },
+    } as Omit<Update, "update_id">);
+  }
+
   // ---- updates -------------------------------------------------------------------------------
 
   /** Gives an update its id without queueing it (for posting to a webhook). */
   makeUpdate(body: Omit<Update, "update_id">): Update {
+    const message = body.message as { chat: { id: number }; message_id: number } | undefined;
+    if (message) this.sentByPeople.set(`${message.chat.id}:${message.message_id}`, message);
     return { update_id: this.nextUpdateId++, ...body } as Update;
   }
 
@@ -168,6 +316,17 @@ export class FakeTelegramApi {
       Update,
       "update_id"
     >);
+  }
+
+  /** Queues a photo (with an optional caption) from a customer. */
+  sendPhoto(chatId: number, caption?: string): Update {
+    const photo = [
+      { file_id: "AgACAgIAAxkBAAEphoto-s", file_unique_id: "AQADphoto-s", width: 90, height: 90 },
+      { file_id: "AgACAgIAAxkBAAEphoto-m", file_unique_id: "AQADphoto-m", width: 800, height: 800 },
+    ];
+    return this.queueUpdate({
+      message: { ...this.messageBase(chatId), photo, ...(caption !== undefined ? { caption } : {}) },
+    } as Omit<Update, "update_id">);
   }
 
   /**
@@ -247,6 +406,49 @@ export class FakeTelegramApi {
       },
       timeoutMs,
       () => `${count} message(s) to chat ${chatId}; got ${got.length}`,
+    );
+  }
+
+  /** Resolves with the next message the bot sends to the chat (after this call) that matches. */
+  nextMessage(
+    chatId: number,
+    match: (m: FakeMessage) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FakeMessage> {
+    return this.waitFor(
+      "message",
+      (m: FakeMessage) => (m.chatId === chatId && match(m) ? m : undefined),
+      timeoutMs,
+      () => `a matching message to chat ${chatId}`,
+    );
+  }
+
+  /** Resolves with the next message the bot posts in a forum topic (after this call) that matches. */
+  nextInThread(
+    chatId: number,
+    threadId: number,
+    match: (m: FakeMessage) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FakeMessage> {
+    return this.waitFor(
+      "message",
+      (m: FakeMessage) => (m.chatId === chatId && m.threadId === threadId && match(m) ? m : undefined),
+      timeoutMs,
+      () => `a matching message in topic ${threadId} of chat ${chatId}`,
+    );
+  }
+
+  /** Resolves with the message once an edit (after this call) makes it match. */
+  nextEdit(
+    chatId: number,
+    match: (m: FakeMessage) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FakeMessage> {
+    return this.waitFor(
+      "edit",
+      (m: FakeMessage) => (m.chatId === chatId && match(m) ? m : undefined),
+      timeoutMs,
+      () => `a matching edit in chat ${chatId}`,
     );
   }
 
@@ -333,6 +535,23 @@ export class FakeTelegramApi {
       this.calls.push(call);
       this.events.emit("call", call);
     };
+    const held = this.holds.find((h) => h.method === method && h.match(params));
+    if (held) {
+      this.holds = this.holds.filter((h) => h !== held);
+      let gone = false;
+      res.once("close", () => {
+        if (res.writableFinished) return;
+        gone = true;
+        held.gone();
+      });
+      held.arrive(params);
+      await held.gate;
+      if (gone) {
+        // The bot died while waiting: Telegram never handled this request.
+        record("network");
+        return;
+      }
+    }
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       if (failure.kind === "network") {
@@ -384,8 +603,29 @@ export class FakeTelegramApi {
         return this.getUpdates(p, req, res);
       case "sendMessage":
         return this.sendMessage(p);
+      case "copyMessage":
+        return this.copyMessage(p);
       case "editMessageText":
         return this.editMessageText(p);
+      case "createForumTopic":
+        return this.createForumTopic(p);
+      case "editForumTopic": {
+        const topic = this.topicOf(p);
+        const name = p.name === undefined ? undefined : String(p.name);
+        if (name !== undefined) checkTopicName(name);
+        if (name === undefined || name === topic.name)
+          throw new ApiFailure(400, "Bad Request: TOPIC_NOT_MODIFIED");
+        topic.name = name;
+        return true;
+      }
+      case "closeForumTopic":
+      case "reopenForumTopic": {
+        const topic = this.topicOf(p);
+        const close = method === "closeForumTopic";
+        if (topic.closed === close) throw new ApiFailure(400, "Bad Request: TOPIC_NOT_MODIFIED");
+        topic.closed = close;
+        return true;
+      }
       case "answerCallbackQuery": {
         const id = String(p.callback_query_id ?? "");
         if (!this.pendingQueries.delete(id)) {
@@ -498,10 +738,11 @@ export class FakeTelegramApi {
 
   private sendMessage(p: Params): FakeMessage {
     const chatId = this.chatIdOf(p);
+    const threadId = this.threadOf(chatId, p);
     const text = String(p.text ?? "");
     checkText(text, p.parse_mode);
     const markup = parseMarkup(p.reply_markup);
-    const message: FakeMessage = {
+    const message = this.store({
       message_id: this.nextMessageId++,
       chatId,
       text,
@@ -509,12 +750,84 @@ export class FakeTelegramApi {
       ...(p.parse_mode !== undefined ? { parse_mode: String(p.parse_mode) } : {}),
       date: Math.floor(Date.now() / 1000),
       edits: 0,
-    };
-    const list = this.messages.get(chatId) ?? [];
-    list.push(message);
-    this.messages.set(chatId, list);
-    this.events.emit("message", message);
+      ...(threadId !== undefined ? { threadId } : {}),
+    });
     return this.asTelegramMessage(message) as unknown as FakeMessage;
+  }
+
+  /** copyMessage: a person's message (or the bot's own) copied without a link to the original. */
+  private copyMessage(p: Params): { message_id: number } {
+    const fromChatId = Number(p.from_chat_id);
+    const sourceId = Number(p.message_id);
+    const own = this.messagesTo(fromChatId).find((m) => m.message_id === sourceId);
+    const theirs = this.sentByPeople.get(`${fromChatId}:${sourceId}`);
+    if (!own && !theirs) throw new ApiFailure(400, "Bad Request: message to copy not found");
+    const chatId = this.chatIdOf(p);
+    const threadId = this.threadOf(chatId, p);
+    const kind = theirs
+      ? (["photo", "document", "sticker", "voice", "video", "audio", "animation"].find((k) => k in theirs) ??
+        "text")
+      : "text";
+    const caption = theirs ? (theirs.text ?? theirs.caption) : own?.text;
+    const message = this.store({
+      message_id: this.nextMessageId++,
+      chatId,
+      text: typeof caption === "string" ? caption : "",
+      date: Math.floor(Date.now() / 1000),
+      edits: 0,
+      ...(threadId !== undefined ? { threadId } : {}),
+      copyOf: { chatId: fromChatId, messageId: sourceId, kind },
+    });
+    return { message_id: message.message_id };
+  }
+
+  private createForumTopic(p: Params): Omit<FakeTopic, "chatId" | "closed"> {
+    const chatId = this.chatIdOf(p);
+    if (!this.groups.get(chatId)?.isForum) throw new ApiFailure(400, "Bad Request: the chat is not a forum");
+    const name = String(p.name ?? "");
+    checkTopicName(name);
+    const color = Number(p.icon_color ?? TOPIC_COLORS[this.topicsOf(chatId).length % TOPIC_COLORS.length]);
+    if (!(TOPIC_COLORS as readonly number[]).includes(color))
+      throw new ApiFailure(400, "Bad Request: TOPIC_ICON_COLOR_INVALID");
+    // The topic's id is the id of the service message that opened it.
+    const topic: FakeTopic = {
+      chatId,
+      message_thread_id: this.nextMessageId++,
+      name,
+      icon_color: color,
+      closed: false,
+    };
+    const topics = this.topics.get(chatId) ?? new Map<number, FakeTopic>();
+    topics.set(topic.message_thread_id, topic);
+    this.topics.set(chatId, topics);
+    this.events.emit("topic", topic);
+    return { message_thread_id: topic.message_thread_id, name: topic.name, icon_color: topic.icon_color };
+  }
+
+  /** The topic a forum call names, or Telegram's 400. */
+  private topicOf(p: Params): FakeTopic {
+    const chatId = this.chatIdOf(p);
+    if (!this.groups.get(chatId)?.isForum) throw new ApiFailure(400, "Bad Request: the chat is not a forum");
+    const topic = this.topics.get(chatId)?.get(Number(p.message_thread_id));
+    if (!topic) throw new ApiFailure(400, "Bad Request: message thread not found");
+    return topic;
+  }
+
+  /**
+   * The topic a message goes to: `message_thread_id` in a forum must name an existing topic. A closed
+   * topic takes posts from admins only; the bot is an admin of every group the fake knows.
+   */
+  private threadOf(chatId: number, p: Params): number | undefined {
+    if (p.message_thread_id === undefined || !this.groups.get(chatId)?.isForum) return undefined;
+    return this.topicOf(p).message_thread_id;
+  }
+
+  private store(message: FakeMessage): FakeMessage {
+    const list = this.messages.get(message.chatId) ?? [];
+    list.push(message);
+    this.messages.set(message.chatId, list);
+    this.events.emit("message", message);
+    return message;
   }
 
   private editMessageText(p: Params): unknown {
@@ -543,20 +856,36 @@ export class FakeTelegramApi {
     if (!Number.isSafeInteger(chatId) || this.goneChats.has(chatId)) {
       throw new ApiFailure(400, "Bad Request: chat not found");
     }
+    if (chatId < 0 && !this.groups.has(chatId)) throw new ApiFailure(400, "Bad Request: chat not found");
+    if (this.blockedChats.has(chatId)) throw new ApiFailure(403, "Forbidden: bot was blocked by the user");
     return chatId;
+  }
+
+  /** The `chat` object of a message: a private chat with the user, or a known supergroup. */
+  private chatObject(chatId: number) {
+    const group = this.groups.get(chatId);
+    return group
+      ? { id: chatId, type: "supergroup", title: group.title, ...(group.isForum ? { is_forum: true } : {}) }
+      : { id: chatId, type: "private", first_name: "Клиент" };
   }
 
   private asTelegramMessage(m: FakeMessage) {
     return {
       message_id: m.message_id,
       date: m.date,
-      chat: { id: m.chatId, type: "private", first_name: "Клиент" },
+      chat: this.chatObject(m.chatId),
+      ...(m.threadId !== undefined ? { message_thread_id: m.threadId, is_topic_message: true } : {}),
       from: { id: this.botId, is_bot: true, first_name: "Support", username: "support_test_bot" },
       text: m.text,
       ...(m.edits > 0 ? { edit_date: Math.floor(Date.now() / 1000) } : {}),
       ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
     };
   }
+}
+
+/** A topic name is 1–128 characters. */
+function checkTopicName(name: string): void {
+  if (name.trim() === "" || name.length > 128) throw new ApiFailure(400, "Bad Request: TOPIC_NAME_INVALID");
 }
 
 /** Rejects text as Telegram does: empty, too long, or markup that does not parse under the parse mode. */

@@ -136,6 +136,8 @@ export class FakeVkApi {
   private waiters: Waiter[] = [];
   private pollWaiters: ((poll: FakeVkPoll) => boolean)[] = [];
   private answerWaiters: ((answer: FakeEventAnswer) => boolean)[] = [];
+  /** Watchers of posts and edits (`nextMessage`, `nextEdit`): true when done. */
+  private watchers: ((event: "send" | "edit", message: FakeVkMessage) => boolean)[] = [];
   private nextMessageId = 100;
 
   private constructor(options: FakeVkOptions) {
@@ -381,6 +383,53 @@ export class FakeVkApi {
     });
   }
 
+  /**
+   * The next message the community posts to a peer (after this call) that matches; independent of
+   * the `nextMessages` / `takeMessages` cursor.
+   */
+  nextMessage(
+    peerId: number,
+    match: (m: FakeVkMessage) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FakeVkMessage> {
+    return this.watch("send", peerId, match, timeoutMs, "message");
+  }
+
+  /** Resolves with a message to the peer once a `messages.edit` (after this call) makes it match. */
+  nextEdit(
+    peerId: number,
+    match: (m: FakeVkMessage) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FakeVkMessage> {
+    return this.watch("edit", peerId, match, timeoutMs, "edit");
+  }
+
+  private watch(
+    kind: "send" | "edit",
+    peerId: number,
+    match: (m: FakeVkMessage) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<FakeVkMessage> {
+    return new Promise((resolve, reject) => {
+      const watcher = (event: "send" | "edit", message: FakeVkMessage) => {
+        if (event !== kind || message.peerId !== peerId || !match(message)) return false;
+        clearTimeout(timer);
+        resolve(message);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.watchers = this.watchers.filter((w) => w !== watcher);
+        reject(new Error(`no matching ${what} to peer ${peerId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.watchers.push(watcher);
+    });
+  }
+
+  private notify(event: "send" | "edit", message: FakeVkMessage): void {
+    this.watchers = this.watchers.filter((w) => !w(event, message));
+  }
+
   /** Every message to a peer not yet returned by `nextMessages` / `takeMessages`, now. */
   takeMessages(peerId: number): FakeVkMessage[] {
     const all = this.messagesTo(peerId);
@@ -535,6 +584,7 @@ export class FakeVkApi {
       this.messages.push(message);
       if (randomId !== 0) this.byRandomId.set(dedupeKey, message.id);
       this.wake(peerId);
+      this.notify("send", message);
       return {
         peer_id: peerId,
         message_id: message.id,
@@ -559,6 +609,7 @@ export class FakeVkApi {
     message.text = text;
     if (params.keyboard) message.keyboard = parseKeyboard(params.keyboard);
     message.edits += 1;
+    this.notify("edit", message);
     return 1;
   }
 
