@@ -1,4 +1,5 @@
 import type { Api } from "grammy";
+import { splitText } from "../../adapters/telegram/split.js";
 import type { Button } from "../model.js";
 
 /**
@@ -10,6 +11,7 @@ export interface DeskApi {
   createTopic(name: string): Promise<number>;
   editTopic(threadId: number, name: string): Promise<void>;
   closeTopic(threadId: number): Promise<void>;
+  /** Posts in a topic (in parts when longer than one message; buttons on the last); the last part's id. */
   post(threadId: number, text: string, buttons?: Button[][]): Promise<number>;
   edit(messageId: number, text: string, buttons?: Button[][]): Promise<void>;
   /** Copies a customer's Telegram message (photo, document) into the topic. */
@@ -22,7 +24,10 @@ const keyboard = (buttons?: Button[][]) =>
     ? { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.payload }))) }
     : undefined;
 
-/** The desk API over grammY for the supergroup `chatId`. Plain text only: no parse mode to break. */
+/**
+ * The desk API over grammY for the supergroup `chatId`. Plain text only: no parse mode to break; a
+ * post longer than one message is sent in parts.
+ */
 export function grammyDeskApi(api: Api, chatId: number): DeskApi {
   return {
     async createTopic(name) {
@@ -37,11 +42,18 @@ export function grammyDeskApi(api: Api, chatId: number): DeskApi {
     },
     async post(threadId, text, buttons) {
       const reply_markup = keyboard(buttons);
-      const sent = await api.sendMessage(chatId, text, {
-        message_thread_id: threadId,
-        ...(reply_markup ? { reply_markup } : {}),
-      });
-      return sent.message_id;
+      // A customer's message may take all 4096 characters, and the «Клиент: » prefix pushes it over
+      // Telegram's limit: split it, buttons on the last part. Returns the last part's id.
+      const chunks = splitText(text);
+      let last = 0;
+      for (const [i, chunk] of (chunks.length > 0 ? chunks : [text]).entries()) {
+        const sent = await api.sendMessage(chatId, chunk, {
+          message_thread_id: threadId,
+          ...(reply_markup && i === chunks.length - 1 ? { reply_markup } : {}),
+        });
+        last = sent.message_id;
+      }
+      return last;
     },
     async edit(messageId, text, buttons) {
       const reply_markup = keyboard(buttons);
