@@ -262,8 +262,10 @@ export class Desk {
       return;
     }
     if (text.startsWith("//")) return; // an internal note: never sent to the customer
-    const meta = await this.o.redis.hmget(this.keys.meta(handoffId), "agent", "closed");
-    if (meta[1]) {
+    const meta = await this.o.redis.hmget(this.keys.meta(handoffId), "agent", "closed", "cancelled");
+    // Closed by an agent, or left by the customer (/cancel, /start): a reply would reach someone
+    // who is back with the bot or talking about something else.
+    if (meta[1] || meta[2]) {
       await this.o.api.post(update.threadId, DESK_TEXT.alreadyClosed);
       return;
     }
@@ -285,6 +287,8 @@ export class Desk {
   /** [Взять]: records the agent, updates the card, tells the customer. Returns the agent's notice. */
   async take(handoffId: string, agentName: string): Promise<string> {
     const metaKey = this.keys.meta(handoffId);
+    const [closed, cancelled] = await this.o.redis.hmget(metaKey, "closed", "cancelled");
+    if (closed || cancelled) return DESK_TEXT.alreadyClosed;
     const claimed = await this.o.redis.hsetnx(metaKey, "agent", agentName);
     if (!claimed) {
       const owner = await this.o.redis.hget(metaKey, "agent");
@@ -318,6 +322,8 @@ export class Desk {
   /** [Закрыть] or /close: ends the handoff; the customer is asked for a rating. */
   async closeHandoff(handoffId: string, agentName: string): Promise<string> {
     const metaKey = this.keys.meta(handoffId);
+    // The customer left: the handoff ended then (its topic closed), and there is nobody to rate it.
+    if (await this.o.redis.hget(metaKey, "cancelled")) return DESK_TEXT.alreadyClosed;
     if (!(await this.o.redis.hsetnx(metaKey, "closed", this.now()))) return DESK_TEXT.alreadyClosed;
     await this.o.redis.zrem(this.keys.waiting, handoffId);
     const meta = await this.o.redis.hgetall(metaKey);
