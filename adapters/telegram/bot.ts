@@ -1,4 +1,4 @@
-import { Bot, BotError, type Context } from "grammy";
+import { type ApiClientOptions, Bot, BotError, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { ChannelSender } from "../../src/channel.js";
@@ -29,6 +29,8 @@ export interface TelegramChannelOptions {
   retry?: RetryOptions;
   /** Long-poll timeout of one getUpdates. @defaultValue 30 */
   pollTimeoutSeconds?: number;
+  /** A `fetch` for grammY's client instead of its default (benchmarks plug an in-process transport here). */
+  fetch?: ApiClientOptions["fetch"];
   /** See `TelegramSenderOptions.strictButtons`. */
   strictButtons?: boolean;
   /**
@@ -71,6 +73,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       // The default (500 s) would let a hung request hold a reply for minutes; a long poll needs
       // its own timeout plus a margin.
       timeoutSeconds: Math.max(60, pollTimeout + 15),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     },
   });
   installRetries(bot.api, options.retry);

@@ -103,11 +103,16 @@ export function benchLogger(): Logger {
 
 /**
  * Ours: the Telegram adapter's bot exactly as `createTelegramChannel` builds it (its middleware,
- * normalize, retries and sender), wired to the core. The adapter has no `fetch` option, so the fake
- * transport must already be grammY's default fetch (see `installDefaultFetch`).
+ * normalize, retries and sender), wired to the core, on the same fake transport.
  */
-export function createOurs(core: Core, logger: Logger): Contender {
-  const channel = createTelegramChannel({ token: FAKE_TOKEN, mode: "polling", sink: core.sink, logger });
+export function createOurs(core: Core, logger: Logger, transport: FakeTransport): Contender {
+  const channel = createTelegramChannel({
+    token: FAKE_TOKEN,
+    mode: "polling",
+    sink: core.sink,
+    logger,
+    fetch: transport.fetch as never,
+  });
   channel.bot.botInfo = FAKE_ME;
   core.registerSender(channel.sender);
   return {

@@ -85,22 +85,6 @@ export function createFakeTransport(): FakeTransport {
   };
 }
 
-/**
- * Makes every grammY client created from now on that has no `client.fetch` of its own use `fetch`.
- * grammY reads its default fetch (node-fetch's default export) when a client is built, so patching
- * that export reaches clients a module builds internally, such as the Telegram adapter's `Bot`,
- * whose options have no `fetch`. Returns a function that undoes it.
- */
-export function installDefaultFetch(fetch: FakeFetch): () => void {
-  const requireFromGrammy = createRequire(createRequire(import.meta.url).resolve("grammy"));
-  const nodeFetch = requireFromGrammy("node-fetch") as { default: unknown };
-  const original = nodeFetch.default;
-  nodeFetch.default = fetch;
-  return () => {
-    nodeFetch.default = original;
-  };
-}
-
 let nextUpdateId = 1;
 
 /** A private-chat text message update from customer `chatId`, with a bot_command entity for `/cmd`. */

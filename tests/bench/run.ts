@@ -20,7 +20,7 @@ import { type Core, createCore } from "../../src/app/core.js";
 import { PRIORITY } from "../../src/handoff/queue-gateway.js";
 import { startTestRedis } from "../helpers/redis-server.js";
 import { benchLogger, type Contender, createFloor, createOurs, createPeer, SCRIPT } from "./contenders.js";
-import { createFakeTransport, type FakeTransport, installDefaultFetch, textUpdate } from "./fake-telegram.js";
+import { createFakeTransport, type FakeTransport, textUpdate } from "./fake-telegram.js";
 import {
   clientCommands,
   collectGarbage,
@@ -355,13 +355,11 @@ async function main(): Promise<void> {
   await admin.config("SET", "appendfsync", "everysec");
   countClientCommands();
   const transport = createFakeTransport();
-  // The Telegram adapter builds its own Bot; this is how the fake transport reaches it.
-  const restoreFetch = installDefaultFetch(transport.fetch);
   const rows: Row[] = [];
   try {
     const logger = benchLogger();
     const core = await createCore({ redisUrl: redis.url, logger, prefix: "bench" });
-    const ours = createOurs(core, logger);
+    const ours = createOurs(core, logger, transport);
     const idle = await checkOurs(ours, core);
     const flowMicros = flowCost();
     const peerRedis = redis.client();
@@ -380,7 +378,6 @@ async function main(): Promise<void> {
 
     report(rows, handoffs, heap, { ...idle, flowMicros }, (performance.now() - benchStarted) / 1000);
   } finally {
-    restoreFetch();
     await redis.stop();
   }
 }
