@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -17,6 +18,10 @@ import type { ConversationStore } from "../store/conversation-store.js";
 import { deskPayload, parseDeskPayload, renderCard, topicTitle } from "./card.js";
 import type { DeskApi } from "./desk-api.js";
 import { DESK_TEXT } from "./desk-texts.js";
+
+/** Deletes a lock only if it still holds this token (it may have expired and been taken by another). */
+const RELEASE_LOCK =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /** Agent replies waiting to be delivered to customers. */
 export const OUTBOUND_QUEUE = "outbound";
@@ -301,6 +306,7 @@ export class Desk {
       .multi()
       .hset(metaKey, "claimedAt", now)
       .zrem(this.keys.waiting, handoffId)
+      .sadd(this.keys.positionsTaken, handoffId)
       .lpush(this.keys.waits, waited)
       .ltrim(this.keys.waits, 0, 49)
       .exec();
@@ -427,11 +433,37 @@ export class Desk {
 
   /**
    * Edits each waiting customer's queue message to their current position (the first 50), when it
-   * changed. Runs after every change of the waiting set.
+   * changed, and a just-taken customer's to «taken». Asked for after every change of the waiting set.
+   *
+   * One pass runs at a time across all desk instances (a Redis lock): two passes side by side could
+   * send an older position after a newer one and leave it on screen. A request while a pass runs
+   * marks the set dirty, and the running pass goes round again.
    */
   async refreshPositions(): Promise<void> {
-    const ids = await this.o.redis.zrange(this.keys.waiting, "0", "49");
-    for (const id of ids) {
+    const { positionsLock: lock, positionsDirty: dirty } = this.keys;
+    await this.o.redis.set(dirty, "1");
+    for (;;) {
+      const token = randomUUID();
+      if (!(await this.o.redis.set(lock, token, "PX", 15_000, "NX"))) return; // the running pass sees `dirty`
+      try {
+        while ((await this.o.redis.del(dirty)) === 1) await this.positionsPass();
+      } catch (err) {
+        await this.o.redis.set(dirty, "1").catch(() => undefined); // the next request retries the pass
+        throw err;
+      } finally {
+        await this.o.redis
+          .eval(RELEASE_LOCK, 1, lock, token)
+          .catch((err: unknown) => this.o.logger.warn({ err }, "positions lock release failed"));
+      }
+      // A request that came between the last check and the release found the lock still taken.
+      if ((await this.o.redis.exists(dirty)) === 0) return;
+    }
+  }
+
+  private async positionsPass(): Promise<void> {
+    const taken = await this.o.redis.smembers(this.keys.positionsTaken);
+    const waiting = await this.o.redis.zrange(this.keys.waiting, "0", "49");
+    for (const id of [...taken, ...waiting]) {
       const metaKey = this.keys.meta(id);
       const meta = await this.o.redis.hmget(metaKey, "conv", "channel", "chat", "locale", "pos");
       const [conv, channel, chat, locale, lastPos] = meta;
@@ -454,5 +486,6 @@ export class Desk {
         this.o.logger.warn({ err, handoff: id }, "queue position edit failed");
       }
     }
+    if (taken.length > 0) await this.o.redis.srem(this.keys.positionsTaken, ...taken);
   }
 }

@@ -6,6 +6,12 @@ export interface HandoffKeys {
   waits: string;
   /** Counter that numbers topics (#n). */
   counter: string;
+  /** Lock of the pass that edits customers' queue positions (one pass at a time, all instances). */
+  positionsLock: string;
+  /** Set when the waiting set changed since the running positions pass began. */
+  positionsDirty: string;
+  /** Handoffs just taken whose queue message still shows a position (the next pass says «taken»). */
+  positionsTaken: string;
   /** Topic (forum thread id) → handoff id. */
   topic(threadId: number | string): string;
   /** Hash of one handoff's facts (conversation, channel, topic, agent, times, rating). */
@@ -22,6 +28,9 @@ export function handoffKeys(prefix: string): HandoffKeys {
     waiting: `${base}:waiting`,
     waits: `${base}:waits`,
     counter: `${base}:n`,
+    positionsLock: `${base}:positions:lock`,
+    positionsDirty: `${base}:positions:dirty`,
+    positionsTaken: `${base}:positions:taken`,
     topic: (threadId) => `${base}:topic:${threadId}`,
     meta: (id) => `${base}:meta:${id}`,
   };

@@ -172,6 +172,38 @@ describe("the agent desk", () => {
     expect(await h.client.hget(handoffKeys("sb").meta(handoffId), "firstReplyAt")).not.toBeNull();
   });
 
+  it("never leaves a stale position on screen when the queue moves during a refresh", async () => {
+    const h = await harness(4, { start: false });
+    await h.engine.accept(textEvent("x", "u1", "handoff"));
+    await h.engine.accept(textEvent("y", "u2", "handoff"));
+    // The first edit of y's queue message hangs in the network while the queue moves under it.
+    let reached: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const atSend = new Promise<void>((r) => {
+      reached = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const send = h.sender.send.bind(h.sender);
+    let held = false;
+    h.sender.send = async (chatId, reply, options) => {
+      if (chatId === "y" && options.editMessageId !== undefined && !held) {
+        held = true;
+        reached();
+        await gate;
+      }
+      return send(chatId, reply, options);
+    };
+    const refreshing = h.desk.refreshPositions(); // computes y: position 2, then hangs sending it
+    await atSend;
+    await h.desk.take("cli-x-1", "Анна"); // y is first now
+    release();
+    await refreshing;
+    const shown = h.sender.sent.filter((s) => s.chatId === "y").map((s) => s.reply.text);
+    expect(shown.at(-1)).toBe("position 1");
+  });
+
   it("does not open a second topic when a worker dies mid-job", async () => {
     const first = await harness(3, { start: false });
     // The first worker's card post never returns: it is "killed" while waiting for Telegram.
