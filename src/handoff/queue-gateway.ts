@@ -65,7 +65,8 @@ export class QueueGateway implements HandoffGateway {
     // The waiting set first: if the process dies before the job is added, the replayed outbox adds it
     // (both writes are idempotent on the handoff id).
     const score = waitingScore(request.priority, request.createdAt);
-    await this.options.redis
+    // One round trip: register the handoff and read where it stands.
+    const replies = await this.options.redis
       .multi()
       .zadd(this.keys.waiting, "NX", score, request.handoffId)
       .hset(
@@ -85,6 +86,8 @@ export class QueueGateway implements HandoffGateway {
         "category",
         request.category,
       )
+      .zrank(this.keys.waiting, request.handoffId)
+      .lrange(this.keys.waits, 0, WAIT_SAMPLES - 1)
       .exec();
     await this.queue.add("handoff", request, {
       jobId: request.handoffId,
@@ -94,7 +97,9 @@ export class QueueGateway implements HandoffGateway {
       removeOnComplete: { age: 7 * 24 * 3600 },
       removeOnFail: false,
     });
-    return this.status(request.handoffId);
+    const rank = replies?.[2]?.[1] as number | null | undefined;
+    const waits = (replies?.[3]?.[1] as string[] | undefined) ?? [];
+    return this.statusFrom(rank ?? null, waits);
   }
 
   /** Where a handoff stands now: its position among unclaimed handoffs and the expected wait. */
@@ -103,6 +108,10 @@ export class QueueGateway implements HandoffGateway {
       this.options.redis.zrank(this.keys.waiting, handoffId),
       this.options.redis.lrange(this.keys.waits, 0, WAIT_SAMPLES - 1),
     ]);
+    return this.statusFrom(rank, waits);
+  }
+
+  private statusFrom(rank: number | null, waits: string[]): QueueStatus {
     if (rank === null) return { position: 0, taken: true };
     const position = rank + 1;
     const samples = waits.map(Number).filter((n) => Number.isFinite(n) && n >= 0);
