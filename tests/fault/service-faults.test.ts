@@ -168,4 +168,20 @@ describe("faults, with the bot as a real process", { timeout: 90_000 }, () => {
     next.kill("SIGTERM");
     expect(await next.exited).toBe(0);
   });
+
+  it("a second signal exits at once while the graceful stop still waits for in-flight work", async () => {
+    const env = await envFor(4);
+    const service = await started(env);
+    // Telegram asks the bot to wait 20 s before its reply: the update stays in flight.
+    telegram.failNext("sendMessage", { kind: "retry_after", seconds: 20 });
+    telegram.sendText(8000, "Здравствуйте");
+    await telegram.nextCall("sendMessage", (c) => c.outcome === 429);
+    service.kill("SIGTERM");
+    await service.waitForLog((l) => l.msg === "shutting down");
+    const second = Date.now();
+    service.kill("SIGTERM");
+    expect(await service.exited).toBe(1);
+    expect(Date.now() - second).toBeLessThan(5000);
+    expect(service.logs.some((l) => l.msg === "second signal, exiting at once")).toBe(true);
+  });
 });
