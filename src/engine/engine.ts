@@ -161,7 +161,7 @@ export class Engine implements InboundSink {
         // A previous worker committed but did not finish: finish its work first, in order.
         const pending = JSON.parse(record.outboxJson) as Outbox;
         log.info({ pendingUpdate: pending.updateId }, "carrying out an unfinished outbox");
-        await this.carryOut(pending, record, lease, log);
+        await this.carryOut(pending, record, lease, log, begun.status === "ok");
         if (begun.status === "replay") {
           this.options.observer?.handled?.(event, "duplicate");
           return "duplicate";
@@ -254,6 +254,7 @@ export class Engine implements InboundSink {
     record: StoredConversation,
     lease: Lease,
     log: Logger,
+    keepLock = false,
   ): Promise<void> {
     const replies = [...outbox.replies];
     for (const effect of outbox.effects) {
@@ -285,7 +286,7 @@ export class Engine implements InboundSink {
         }
       }
     }
-    await this.options.store.ack(lease, newTags, undeliverable);
+    await this.options.store.ack(lease, newTags, undeliverable, keepLock);
     Object.assign(record.tags, newTags);
   }
 

@@ -162,10 +162,24 @@ export class ConversationStore {
       throw new StateConflictError(lease.conversationKey, result as "lost_lock" | "conflict");
   }
 
-  /** Marks the outbox done, records tagged message ids and a delivery failure, releases the lock. */
-  async ack(lease: Lease, tags: Record<string, string>, undeliverableJson = ""): Promise<void> {
+  /**
+   * Marks the outbox done, records tagged message ids and the last delivery failure, and releases the
+   * lock (unless `keepLock`: a replayed outbox is followed by the step of the current update).
+   */
+  async ack(
+    lease: Lease,
+    tags: Record<string, string>,
+    undeliverableJson = "",
+    keepLock = false,
+  ): Promise<void> {
     const pairs = Object.entries(tags).flat();
-    await this.redis.sbAck(...this.keys(lease.conversationKey), lease.token, undeliverableJson, ...pairs);
+    await this.redis.sbAck(
+      ...this.keys(lease.conversationKey),
+      lease.token,
+      undeliverableJson,
+      keepLock ? "0" : "1",
+      ...pairs,
+    );
   }
 
   /** Releases the lock without writing (after an error), so the next worker need not wait out the lease. */

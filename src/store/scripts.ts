@@ -70,15 +70,16 @@ return 'ok'
 `;
 
 /**
- * ack(token, undeliverableJson, tag1, messageId1, …): the outbox was carried out; record tagged
- * message ids and the last delivery failure ('' clears it: the last delivery went through), then
- * release the lock if still ours.
+ * ack(token, undeliverableJson, release, tag1, messageId1, …): the outbox was carried out; record
+ * tagged message ids and the last delivery failure ('' clears it: the last delivery went through),
+ * then release the lock if still ours and `release` is '1' (a replayed outbox keeps it for the step
+ * that follows).
  */
 export const ACK_SCRIPT = `
 redis.call('HDEL', KEYS[1], 'ob')
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'u', ARGV[2]) else redis.call('HDEL', KEYS[1], 'u') end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], 't:' .. ARGV[i], ARGV[i + 1]) end
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], 't:' .. ARGV[i], ARGV[i + 1]) end
+if ARGV[3] == '1' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 'ok'
 `;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DeliveryError } from "../../src/channel.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
@@ -122,12 +122,15 @@ describe("engine on a real Redis", () => {
     expect(sender.sent).toHaveLength(1);
   });
 
-  it("finishes an unfinished outbox before the next update of the conversation", async () => {
-    const { engine, sender } = makeEngine(`t-${randomUUID()}`);
+  it("finishes an unfinished outbox before the next update of the conversation, under the same lock", async () => {
+    const { engine, sender, store } = makeEngine(`t-${randomUUID()}`);
     sender.failNext.push(new Error("crash"));
     await expect(engine.accept(textEvent("next", "u-1", "first"))).rejects.toThrow();
+    const begin = vi.spyOn(store, "begin");
     await engine.accept(textEvent("next", "u-2", "second"));
     expect(sender.sent.map((s) => s.reply.text)).toEqual(["echo first", "echo second"]);
+    // The replay kept the lock for the step that followed: no lost-lock retry, one begin.
+    expect(begin).toHaveBeenCalledTimes(1);
   });
 
   it("records an undeliverable reply and does not retry it", async () => {
