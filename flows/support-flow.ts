@@ -813,13 +813,26 @@ export function renderQueueStatus(locale: Locale, status: QueueStatus): Outbound
       ? t(locale, "queueWaitUnknown")
       : t(locale, "queueWait", { minutes: Math.max(1, Math.round(status.waitMinutes)) }),
   );
-  if (status.afterHours) lines.push(t(locale, "queueAfterHours", { backAt: status.afterHours.backAt }));
+  if (status.afterHours)
+    lines.push(t(locale, "queueAfterHours", { backAt: formatBackAt(locale, status.afterHours) }));
   lines.push(t(locale, "queueHint"));
   return {
     text: lines.join("\n\n"),
     buttons: [[{ label: t(locale, "btnCancelWait"), payload: PAYLOAD.cancelWait }]],
     tag: QUEUE_STATUS_TAG,
   };
+}
+
+/** «вт 09:00 (Europe/Moscow)» / «Tue 09:00 (Europe/Moscow)»: the weekday in the customer's language. */
+export function formatBackAt(locale: Locale, back: { backAt: number; timeZone: string }): string {
+  const when = new Intl.DateTimeFormat(locale === "ru" ? "ru-RU" : "en-GB", {
+    timeZone: back.timeZone,
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(back.backAt);
+  return `${when} (${back.timeZone})`;
 }
 
 /** The one «please slow down» message for a customer who floods the bot. */

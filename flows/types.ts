@@ -152,8 +152,8 @@ export interface QueueStatus {
   position: number;
   /** Expected wait in minutes, or undefined when there is no recent data. */
   waitMinutes?: number;
-  /** Outside working hours: when agents are back, as text in the desk's time zone. */
-  afterHours?: { backAt: string };
+  /** Outside working hours: when agents are back (epoch ms), shown in the desk's time zone. */
+  afterHours?: { backAt: number; timeZone: string };
   /** True once an agent has taken the conversation. */
   taken?: boolean;
 }

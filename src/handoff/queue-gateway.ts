@@ -119,7 +119,8 @@ export class QueueGateway implements HandoffGateway {
     const status: QueueStatus = { position };
     if (avgMs !== undefined) status.waitMinutes = Math.max(1, Math.round((avgMs * position) / 60_000));
     const hours = this.options.hours;
-    if (hours && !hours.isOpen(this.now())) status.afterHours = { backAt: hours.nextOpening(this.now()) };
+    if (hours && !hours.isOpen(this.now()))
+      status.afterHours = { backAt: hours.nextOpening(this.now()), timeZone: hours.timeZone };
     return status;
   }
 

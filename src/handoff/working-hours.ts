@@ -1,8 +1,10 @@
 /** When agents work. */
 export interface WorkingHours {
+  /** The IANA time zone the hours are in. */
+  timeZone: string;
   isOpen(at: number): boolean;
-  /** The next opening after `at`, as text in the desk's time zone, e.g. `Mon 09:00 (Europe/Moscow)`. */
-  nextOpening(at: number): string;
+  /** The next opening at or after `at` (epoch ms, to the 5 minutes). */
+  nextOpening(at: number): number;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
@@ -55,16 +57,14 @@ export function parseWorkingHours(spec: string, timeZone: string): WorkingHours 
     return days.has(day) && minute >= open && minute < close;
   };
   return {
+    timeZone,
     isOpen,
     nextOpening(at) {
       // Walk forward in 5-minute steps (at most 8 days): simple and exact enough for a notice.
       const step = 5 * 60_000;
       let t = Math.ceil(at / step) * step;
       for (let i = 0; i < (8 * 24 * 60) / 5 && !isOpen(t); i++) t += step;
-      const { day, minute } = local(t);
-      const hh = String(Math.floor(minute / 60)).padStart(2, "0");
-      const mm = String(minute % 60).padStart(2, "0");
-      return `${DAYS[day]} ${hh}:${mm} (${timeZone})`;
+      return t;
     },
   };
 }

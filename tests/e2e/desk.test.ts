@@ -538,7 +538,11 @@ describe("outside working hours (VK only, the service in-process)", () => {
       await said("Начать", /логин/i, START_PAYLOAD);
       await said("orlov", /Опишите ситуацию/);
       const queued = await said("оператор", QUEUED);
-      expect(queued.text).toContain(`Сейчас нерабочее время: специалисты вернутся ${tomorrow} 00:00 (UTC).`);
+      // The weekday in the customer's language (ru): «пн», «вт»…
+      const ruDay = new Intl.DateTimeFormat("ru-RU", { weekday: "short", timeZone: "UTC" }).format(
+        Date.UTC(2026, 10, 22 + ((today + 1) % 7)),
+      );
+      expect(queued.text).toContain(`Сейчас нерабочее время: специалисты вернутся ${ruDay} 00:00 (UTC).`);
       expect(queued.text).toMatch(/позвоните по телефону поддержки/);
       expect(queued.text).toMatch(/заявкой из панели\s+управления/);
       expect(vkButtons(queued).map((b) => b.label)).toContain("Отменить ожидание");

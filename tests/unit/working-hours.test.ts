@@ -12,9 +12,9 @@ describe("working hours", () => {
   it("is closed at night and at the weekend, and names the next opening", () => {
     // Tue 2026-11-24 16:00 UTC = 19:00 Moscow: closed, back Wednesday 09:00.
     expect(hours.isOpen(Date.UTC(2026, 10, 24, 16, 0))).toBe(false);
-    expect(hours.nextOpening(Date.UTC(2026, 10, 24, 16, 0))).toBe("Wed 09:00 (Europe/Moscow)");
-    // Sat 2026-11-28 10:00 UTC: back Monday.
-    expect(hours.nextOpening(Date.UTC(2026, 10, 28, 10, 0))).toBe("Mon 09:00 (Europe/Moscow)");
+    expect(hours.nextOpening(Date.UTC(2026, 10, 24, 16, 0))).toBe(Date.UTC(2026, 10, 25, 6, 0));
+    // Sat 2026-11-28 10:00 UTC: back Monday 09:00 Moscow = 06:00 UTC.
+    expect(hours.nextOpening(Date.UTC(2026, 10, 28, 10, 0))).toBe(Date.UTC(2026, 10, 30, 6, 0));
   });
 
   it("rejects a malformed schedule with an example", () => {

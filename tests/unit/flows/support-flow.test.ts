@@ -466,11 +466,22 @@ describe("renderQueueStatus", () => {
   });
 
   it("adds the after-hours notice with the phone and panel-ticket routes", () => {
-    const reply = renderQueueStatus("en", { position: 1, afterHours: { backAt: "at 09:00" } });
-    expect(reply.text).toMatch(/back at 09:00/);
+    const reply = renderQueueStatus("en", {
+      position: 1,
+      afterHours: { backAt: Date.UTC(2026, 10, 25, 6, 0), timeZone: "Europe/Moscow" },
+    });
+    expect(reply.text).toMatch(/back Wed 09:00 \(Europe\/Moscow\)/);
     expect(reply.text).toMatch(/phone number given on the provider's site/);
     expect(reply.text).toMatch(/ticket from the control panel/);
     expect(reply.text).toMatch(/cannot estimate the wait/);
+  });
+
+  it("names the weekday in Russian for a Russian customer", () => {
+    const reply = renderQueueStatus("ru", {
+      position: 1,
+      afterHours: { backAt: Date.UTC(2026, 10, 25, 6, 0), timeZone: "Europe/Moscow" },
+    });
+    expect(reply.text).toMatch(/ср 09:00 \(Europe\/Moscow\)/);
   });
 
   it("drops the cancel button once an agent has taken the conversation", () => {
