@@ -250,7 +250,7 @@ export class Desk {
       if (!parsed) return this.o.api.answerCallback(update.callbackId);
       const answer =
         parsed.action === "take"
-          ? await this.take(parsed.handoffId, update.agentName)
+          ? await this.take(parsed.handoffId, update)
           : await this.closeHandoff(parsed.handoffId, update.agentName);
       return this.o.api.answerCallback(update.callbackId, answer);
     }
@@ -267,14 +267,14 @@ export class Desk {
       return;
     }
     if (text.startsWith("//")) return; // an internal note: never sent to the customer
-    const meta = await this.o.redis.hmget(this.keys.meta(handoffId), "agent", "closed", "cancelled");
+    const meta = await this.o.redis.hmget(this.keys.meta(handoffId), "agentId", "closed", "cancelled");
     // Closed by an agent, or left by the customer (/cancel, /start): a reply would reach someone
     // who is back with the bot or talking about something else.
     if (meta[1] || meta[2]) {
       await this.o.api.post(update.threadId, DESK_TEXT.alreadyClosed);
       return;
     }
-    if (!meta[0]) await this.take(handoffId, update.agentName);
+    if (!meta[0]) await this.take(handoffId, update);
     await this.outbound.add(
       "reply",
       { handoffId, text, agentName: update.agentName },
@@ -289,16 +289,21 @@ export class Desk {
     );
   }
 
-  /** [Взять]: records the agent, updates the card, tells the customer. Returns the agent's notice. */
-  async take(handoffId: string, agentName: string): Promise<string> {
+  /**
+   * [Взять]: records the agent, updates the card, tells the customer. Returns the agent's notice.
+   * Agents are told apart by their Telegram id; the name is for people to read.
+   */
+  async take(handoffId: string, agent: { agentId: string; agentName: string }): Promise<string> {
+    const { agentName } = agent;
     const metaKey = this.keys.meta(handoffId);
     const [closed, cancelled] = await this.o.redis.hmget(metaKey, "closed", "cancelled");
     if (closed || cancelled) return DESK_TEXT.alreadyClosed;
-    const claimed = await this.o.redis.hsetnx(metaKey, "agent", agentName);
+    const claimed = await this.o.redis.hsetnx(metaKey, "agentId", agent.agentId);
     if (!claimed) {
-      const owner = await this.o.redis.hget(metaKey, "agent");
-      return owner === agentName ? DESK_TEXT.youHaveIt : DESK_TEXT.takenBy(owner ?? "?");
+      const [ownerId, owner] = await this.o.redis.hmget(metaKey, "agentId", "agent");
+      return ownerId === agent.agentId ? DESK_TEXT.youHaveIt : DESK_TEXT.takenBy(owner ?? "?");
     }
+    await this.o.redis.hset(metaKey, "agent", agentName);
     const now = this.now();
     const meta = await this.o.redis.hgetall(metaKey);
     const waited = Math.max(0, now - Number(meta.created ?? now));
@@ -411,7 +416,7 @@ export class Desk {
   private async neglectCheck(job: TimerJob): Promise<void> {
     const meta = await this.o.redis.hmget(
       this.keys.meta(job.handoffId),
-      "agent",
+      "agentId",
       "closed",
       "cancelled",
       "topic",

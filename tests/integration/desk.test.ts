@@ -111,6 +111,15 @@ describe("the agent desk", () => {
     });
     expect(card.text).toContain("Взял: Анна");
     expect(h.api.callbacks).toEqual([{ id: "cb1", text: "Обращение ваше. Пишите ответ в этой теме." }]);
+    // Another agent who happens to have the same name is still another agent.
+    await h.desk.handleUpdate({
+      kind: "callback",
+      callbackId: "cb2",
+      data: `dt:${handoffId}`,
+      agentId: "8",
+      agentName: "Анна",
+    });
+    expect(h.api.callbacks.at(-1)).toEqual({ id: "cb2", text: "Обращение уже взял(а) Анна." });
     expect(await h.client.zcard(handoffKeys("sb").waiting)).toBe(0);
     expect(JSON.parse((await h.client.hget(h.store.keys("cli-c1")[0], "s")) ?? "{}").seen).toEqual([
       "handoff",
@@ -197,7 +206,7 @@ describe("the agent desk", () => {
     };
     const refreshing = h.desk.refreshPositions(); // computes y: position 2, then hangs sending it
     await atSend;
-    await h.desk.take("cli-x-1", "Анна"); // y is first now
+    await h.desk.take("cli-x-1", { agentId: "7", agentName: "Анна" }); // y is first now
     release();
     await refreshing;
     const shown = h.sender.sent.filter((s) => s.chatId === "y").map((s) => s.reply.text);
