@@ -604,8 +604,18 @@ describe("a desk worker killed mid-job (the service as a child process)", () => 
       held.release();
 
       const card = tg.nextMessage(DESK, isCard("volkov"));
+      // The card is recorded in Redis after Telegram answers: wait for the job itself to finish.
+      const events = new QueueEvents("handoffs", { connection: redis.client(3) });
+      await events.waitUntilReady();
+      const finished = new Promise<void>((resolve) =>
+        events.on("completed", ({ jobId }) => {
+          if (jobId === `tg-${chat}-1`) resolve();
+        }),
+      );
       await started(env);
       const posted = await card;
+      await finished;
+      await events.close();
       expect(tg.callsOf("createForumTopic")).toHaveLength(1);
       expect(tg.topicsOf(DESK)).toHaveLength(1);
       const [topic] = tg.topicsOf(DESK);
