@@ -2,11 +2,15 @@
  * The knowledge base: validated entries and a lookup for general questions.
  * Matching is token overlap on stems, weighted by how rare a stem is across the base (IDF), so
  * «заявка» (everywhere) counts less than «бухгалтер» (one entry).
+ *
+ * Everything that does not depend on the question is computed at load (IDF weights, each
+ * question's total weight, an index from stem to the questions that contain it), so a lookup is
+ * one pass over the question's stems plus one over the questions it shares a stem with.
  */
 import { z } from "zod";
 import type { Locale } from "../src/model.js";
 import { KNOWLEDGE_BASE_DATA } from "./knowledge-base.data.js";
-import { stems } from "./nlp/tokenize.js";
+import { analysisOf, stems, type TextInput } from "./nlp/tokenize.js";
 
 /** The shape of one entry; ids are short snake_case so they can go into logs and metrics. */
 export const KnowledgeEntrySchema = z.object({
@@ -50,8 +54,11 @@ export class KnowledgeBaseError extends Error {
 /** A loaded, indexed knowledge base. */
 export interface KnowledgeBase {
   entries: readonly KnowledgeEntry[];
-  /** Finds the entry that best answers `text`, or undefined when nothing overlaps enough. */
-  find(text: string): KnowledgeMatch | undefined;
+  /**
+   * Finds the entry that best answers `text` (or its `analyze()` result, as the classifier got it),
+   * or undefined when nothing overlaps enough.
+   */
+  find(text: TextInput): KnowledgeMatch | undefined;
   /** The entry with this id, if any. */
   get(id: string): KnowledgeEntry | undefined;
 }
@@ -95,32 +102,73 @@ export function loadKnowledgeBase(raw: unknown): KnowledgeBase {
   }
   const n = entries.length;
   const idf = (s: string): number => Math.log(1 + n / (df.get(s) ?? 0.5));
+  /** The weight of a stem no question has (what `idf` gives it). */
+  const unseenWeight = Math.log(1 + n / 0.5);
+
+  // Every question in lookup order (entries, then their questions): ties go to the first.
+  const questionEntry: KnowledgeEntry[] = [];
+  const questionWeights: number[] = [];
+  /** Per stem: its IDF and the questions (indices above) that contain it. */
+  const postings = new Map<string, { weight: number; questions: number[] }>();
+  for (const item of indexed) {
+    for (const q of item.questions) {
+      const index = questionEntry.length;
+      questionEntry.push(item.entry);
+      let weight = 0;
+      for (const s of q) {
+        const w = idf(s);
+        weight += w;
+        let posting = postings.get(s);
+        if (posting === undefined) {
+          posting = { weight: w, questions: [] };
+          postings.set(s, posting);
+        }
+        posting.questions.push(index);
+      }
+      questionWeights.push(weight);
+    }
+  }
+  const dWeights = Float64Array.from(questionWeights);
+  // Scratch for one lookup (find is synchronous): shared weight per question, and which were touched.
+  const shared = new Float64Array(questionEntry.length);
+  const touched: number[] = [];
 
   const byId = new Map(entries.map((e) => [e.id, e]));
   return {
     entries,
     get: (id) => byId.get(id),
     find(text) {
-      const query = new Set(stems(text));
+      const query = new Set(analysisOf(text).stems);
       if (query.size === 0) return undefined;
-      let best: KnowledgeMatch | undefined;
-      for (const item of indexed) {
-        for (const q of item.questions) {
-          // Weighted Dice coefficient: shared weight over the mean weight of both sides.
-          let shared = 0;
-          let qWeight = 0;
-          let dWeight = 0;
-          for (const s of query) {
-            const w = idf(s);
-            qWeight += w;
-            if (q.has(s)) shared += w;
-          }
-          for (const s of q) dWeight += idf(s);
-          const score = (2 * shared) / (qWeight + dWeight);
-          if (!best || score > best.score) best = { entry: item.entry, score };
+      // Weighted Dice coefficient: shared weight over the mean weight of both sides.
+      let qWeight = 0;
+      for (const s of query) {
+        const posting = postings.get(s);
+        if (posting === undefined) {
+          qWeight += unseenWeight;
+          continue;
+        }
+        qWeight += posting.weight;
+        for (const i of posting.questions) {
+          if (shared[i] === 0) touched.push(i);
+          shared[i] = (shared[i] ?? 0) + posting.weight;
         }
       }
-      return best && best.score >= MIN_KB_SCORE ? best : undefined;
+      // Questions sharing no stem score 0, below MIN_KB_SCORE: only the touched ones can win.
+      touched.sort((a, b) => a - b);
+      let bestIndex = -1;
+      let bestScore = 0;
+      for (const i of touched) {
+        const score = (2 * (shared[i] ?? 0)) / (qWeight + (dWeights[i] ?? 0));
+        if (bestIndex < 0 || score > bestScore) {
+          bestIndex = i;
+          bestScore = score;
+        }
+        shared[i] = 0;
+      }
+      touched.length = 0;
+      const entry = questionEntry[bestIndex];
+      return entry !== undefined && bestScore >= MIN_KB_SCORE ? { entry, score: bestScore } : undefined;
     },
   };
 }

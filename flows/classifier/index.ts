@@ -2,6 +2,7 @@
  * The classifier behind the `Classifier` seam: explicit account-action rules first, then a naive
  * Bayes model for everything else. Sync and pure; build it once with `createClassifier()`.
  */
+import { analysisOf, type TextInput } from "../nlp/tokenize.js";
 import { CATEGORIES, type Category, type Classification, type Classifier } from "../types.js";
 import { type NaiveBayesModel, trainNaiveBayes } from "./naive-bayes.js";
 import { matchAccountRule } from "./rules.js";
@@ -25,6 +26,11 @@ export interface ClassifierOptions {
 
 /** A `Classifier` that also says whether its answer is clear enough to act on. */
 export interface SupportClassifier extends Classifier {
+  /**
+   * Classifies a text, or its `analyze()` result (so a caller that also looks the text up in the
+   * knowledge base normalizes and stems it once).
+   */
+  classify(text: TextInput): Classification;
   /** True when `c` is confident and not a tie (see the threshold and margin constants). */
   isConfident(c: Classification): boolean;
 }
@@ -33,10 +39,11 @@ export interface SupportClassifier extends Classifier {
 export function createClassifier(options: ClassifierOptions = {}): SupportClassifier {
   const model: NaiveBayesModel<Category> = trainNaiveBayes(options.training ?? TRAINING);
   return {
-    classify(text: string): Classification {
-      const { ranked: scored, knownWords } = model.predict(text);
+    classify(text: TextInput): Classification {
+      const analysis = analysisOf(text);
+      const { ranked: scored, knownWords } = model.predict(analysis);
       const ranked = scored.map((s) => ({ category: s.label, score: s.score }));
-      const rule = matchAccountRule(text);
+      const rule = matchAccountRule(analysis);
       if (rule !== undefined) {
         // A rule is a decision, not a vote: account actions are refused whatever the model thinks.
         const rest = ranked.filter((r) => r.category !== "account_action");

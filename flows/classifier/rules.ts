@@ -7,7 +7,7 @@
  * Rules work on normalized text (lower case, «ё» → «е», words separated by single spaces), and
  * match word *starts*, so one stem covers every form: «смен» → сменить, смените, смена, сменили.
  */
-import { normalize } from "../nlp/tokenize.js";
+import { normalize, type TextInput } from "../nlp/tokenize.js";
 
 /** One rule: a name for logs and evaluation, and a test on normalized, space-padded text. */
 export interface AccountRule {
@@ -74,126 +74,114 @@ const REQUEST =
 const PAYMENT_REPORT =
   / (?:пополн|оплат|заплат|перевел|перевела|перечисл|зачисл|поступ|не пришл|top up|topup|paid|payment)\S*/;
 
+/**
+ * True when any of `patterns` matches. Every pattern is compiled once, here at load time: the
+ * rules run on every question, and building their sources per call would cost more than the model.
+ */
+function any(...patterns: RegExp[]): (t: string) => boolean {
+  return (t) => {
+    for (const p of patterns) if (p.test(t)) return true;
+    return false;
+  };
+}
+
+const BALANCE = / (?:баланс|balance)/;
+const MONEY_LEFT = any(
+  then("сколько", `${MONEY}`, 5),
+  / (?:остат\S*|задолженност\S*|долг\S*)(?: \S+){0,2} (?:на счет|по счет|средств|денег|у меня)/,
+  / how much (?:money|credit|funds)/,
+);
+const UNBLOCK_MONEY = any(/ (?:разблок|разморо)\S*/, / (?:unblock|unfreeze)/);
+const REFUND = any(
+  then(RESTORE, MONEY, 4),
+  / возврат\S* (?:\S+ ){0,2}(?:деньг|денег|средств|оплат|платеж)/,
+  / (?:refund|money back)/,
+);
+const CHANGE_ACCOUNT_DATA = near(CHANGE, ACCOUNT_DATA);
+const CHANGE_CONTACT = near(CHANGE, "email|e mail|емейл|имейл|почт|телефон|номер телефона");
+const CONTACT_OF_ACCOUNT = / (?:аккаунт|учетн|контакт|администрат|для входа|владел|договор)\S*/;
+const RE_REGISTER = any(/ переоформ\S*/, / re ?regist/);
+const TRANSFER = near("перевед|переве|перенес|переда|передат|переписат", "домен|аккаунт|договор|прав на", 4);
+const RESTORE_ACCESS = any(
+  then(RESTORE, ACCESS, 4),
+  near("забыл|утерян|потерял", "парол|логин|доступ", 3),
+  / (?:дайте|предоставьте|откройте|выдайте|верните)(?: \S+){0,2} доступ/,
+);
+const DELETE_ACCOUNT = near("удал|закрой|закрыт|расторг", ACCOUNT_OBJECT, 3);
+const ADD_DOMAIN = near("добав|привяж|прикреп|привяз", "домен", 3);
+const CONFIRM_OWNER = any(
+  near("подтверд|свер|провер|удостовер", "владел|собственник|хозяин", 4),
+  / что я (?:\S+ )?(?:владел|собственник|хозя)/,
+);
+const SERVICE_SETTINGS = near(
+  "отключ|включ|подключ|активир|деактив|выключ|отмен|останов|приостанов",
+  "автопродл|автоплат|автооплат|тариф|услуг",
+  3,
+);
+const DISCLOSE_DATA = any(
+  then(
+    "скажите|назовите|напомните|сообщите|покажите|пришлите|вышлите|дайте|продиктуйте",
+    "парол|логин|номер договора|инн|реквизит|данн аккаунт|паспорт",
+    2,
+  ),
+  / (?:какой|какая|какие|каков) (?:\S+ )?(?:у меня|мой|моя|мои) (?:\S+ )?(?:парол|логин|договор|email|почт|реквизит)/,
+);
+const JUST_DO_IT =
+  / просто (?:\S+ )?сделайте| сделайте (?:\S+ )?(?:сами|за меня)| (?:just do it|do it for me|do it yourself)/;
+const EN_CHANGE = re(
+  " (?:change|update|modify|edit|correct)(?: \\S+){0,4} (?:owner|ownership|requisites|billing details|company details|legal details|account email|contact email|account holder|tariff|plan|contact)",
+);
+const EN_ACCESS = re(" (?:reset|recover|restore|change)(?: \\S+){0,3} (?:password|access|account)");
+const EN_ACCOUNT = any(
+  re(" (?:delete|close|remove|terminate|transfer|move)(?: \\S+){0,2} (?:account|contract|domain)"),
+  re(" add(?: \\S+){0,2} domain"),
+  re(" (?:verify|confirm)(?: \\S+){0,4} (?:owner|ownership)"),
+  re(
+    " (?:disable|enable|turn off|turn on|cancel|switch off)(?: \\S+){0,2} (?:auto ?renew|autopay|plan|tariff|subscription)",
+  ),
+  re(
+    " (?:what is|what s|tell me|send me|give me|remind me)(?: \\S+){0,2} (?:password|login|contract number)",
+  ),
+);
+
+/** A how-to question about a password of something the customer manages themselves. */
+const selfServiceHowTo = (t: string): boolean => HOW_TO.test(t) && SELF_SERVICE_OBJECT.test(t);
+
 /** The rules, in the order they are tried; the first that fires names the decision. */
 export const ACCOUNT_RULES: readonly AccountRule[] = [
   {
     id: "balance",
     // «Оплатил, а на баланс не пришло» is a payment check (billing), not a request for the balance.
-    test: (t) => / (?:баланс|balance)/.test(t) && !PAYMENT_REPORT.test(t),
+    test: (t) => BALANCE.test(t) && !PAYMENT_REPORT.test(t),
   },
-  {
-    id: "money_left",
-    test: (t) =>
-      then("сколько", `${MONEY}`, 5).test(t) ||
-      / (?:остат\S*|задолженност\S*|долг\S*)(?: \S+){0,2} (?:на счет|по счет|средств|денег|у меня)/.test(t) ||
-      / how much (?:money|credit|funds)/.test(t),
-  },
-  { id: "unblock_money", test: (t) => / (?:разблок|разморо)\S*/.test(t) || / (?:unblock|unfreeze)/.test(t) },
-  {
-    id: "refund",
-    test: (t) =>
-      then(RESTORE, MONEY, 4).test(t) ||
-      / возврат\S* (?:\S+ ){0,2}(?:деньг|денег|средств|оплат|платеж)/.test(t) ||
-      / (?:refund|money back)/.test(t),
-  },
-  { id: "change_account_data", test: (t) => near(CHANGE, ACCOUNT_DATA).test(t) },
+  { id: "money_left", test: MONEY_LEFT },
+  { id: "unblock_money", test: UNBLOCK_MONEY },
+  { id: "refund", test: REFUND },
+  { id: "change_account_data", test: (t) => CHANGE_ACCOUNT_DATA.test(t) },
   {
     id: "change_contact",
-    test: (t) =>
-      near(CHANGE, "email|e mail|емейл|имейл|почт|телефон|номер телефона").test(t) &&
-      / (?:аккаунт|учетн|контакт|администрат|для входа|владел|договор)\S*/.test(t) &&
-      !SELF_SERVICE_OBJECT.test(t),
+    test: (t) => CHANGE_CONTACT.test(t) && CONTACT_OF_ACCOUNT.test(t) && !SELF_SERVICE_OBJECT.test(t),
   },
-  { id: "re_register", test: (t) => / переоформ\S*/.test(t) || / re ?regist/.test(t) },
-  {
-    id: "transfer",
-    test: (t) =>
-      near("перевед|переве|перенес|переда|передат|переписат", "домен|аккаунт|договор|прав на", 4).test(t),
-  },
-  {
-    id: "restore_access",
-    test: (t) =>
-      then(RESTORE, ACCESS, 4).test(t) ||
-      near("забыл|утерян|потерял", "парол|логин|доступ", 3).test(t) ||
-      / (?:дайте|предоставьте|откройте|выдайте|верните)(?: \S+){0,2} доступ/.test(t),
-  },
-  {
-    id: "reset_password",
-    test: (t) => PASSWORD_REQUEST.test(t) && !(HOW_TO.test(t) && SELF_SERVICE_OBJECT.test(t)),
-  },
-  { id: "delete_account", test: (t) => near("удал|закрой|закрыт|расторг", ACCOUNT_OBJECT, 3).test(t) },
-  {
-    id: "add_domain",
-    test: (t) => near("добав|привяж|прикреп|привяз", "домен", 3).test(t),
-  },
-  {
-    id: "confirm_owner",
-    test: (t) =>
-      near("подтверд|свер|провер|удостовер", "владел|собственник|хозяин", 4).test(t) ||
-      / что я (?:\S+ )?(?:владел|собственник|хозя)/.test(t),
-  },
-  {
-    id: "service_settings",
-    test: (t) =>
-      near(
-        "отключ|включ|подключ|активир|деактив|выключ|отмен|останов|приостанов",
-        "автопродл|автоплат|автооплат|тариф|услуг",
-        3,
-      ).test(t),
-  },
-  {
-    id: "disclose_data",
-    test: (t) =>
-      then(
-        "скажите|назовите|напомните|сообщите|покажите|пришлите|вышлите|дайте|продиктуйте",
-        "парол|логин|номер договора|инн|реквизит|данн аккаунт|паспорт",
-        2,
-      ).test(t) ||
-      / (?:какой|какая|какие|каков) (?:\S+ )?(?:у меня|мой|моя|мои) (?:\S+ )?(?:парол|логин|договор|email|почт|реквизит)/.test(
-        t,
-      ),
-  },
-  {
-    id: "just_do_it",
-    test: (t) =>
-      / просто (?:\S+ )?сделайте| сделайте (?:\S+ )?(?:сами|за меня)| (?:just do it|do it for me|do it yourself)/.test(
-        t,
-      ),
-  },
+  { id: "re_register", test: RE_REGISTER },
+  { id: "transfer", test: (t) => TRANSFER.test(t) },
+  { id: "restore_access", test: RESTORE_ACCESS },
+  { id: "reset_password", test: (t) => PASSWORD_REQUEST.test(t) && !selfServiceHowTo(t) },
+  { id: "delete_account", test: (t) => DELETE_ACCOUNT.test(t) },
+  { id: "add_domain", test: (t) => ADD_DOMAIN.test(t) },
+  { id: "confirm_owner", test: CONFIRM_OWNER },
+  { id: "service_settings", test: (t) => SERVICE_SETTINGS.test(t) },
+  { id: "disclose_data", test: DISCLOSE_DATA },
+  { id: "just_do_it", test: (t) => JUST_DO_IT.test(t) },
   { id: "ownership_claim", test: (t) => OWNERSHIP_CLAIM.test(t) && REQUEST.test(t) },
   // English requests to act on the account.
-  {
-    id: "en_change",
-    test: (t) =>
-      re(
-        " (?:change|update|modify|edit|correct)(?: \\S+){0,4} (?:owner|ownership|requisites|billing details|company details|legal details|account email|contact email|account holder|tariff|plan|contact)",
-      ).test(t),
-  },
-  {
-    id: "en_access",
-    test: (t) =>
-      re(" (?:reset|recover|restore|change)(?: \\S+){0,3} (?:password|access|account)").test(t) &&
-      !(HOW_TO.test(t) && SELF_SERVICE_OBJECT.test(t)),
-  },
-  {
-    id: "en_account",
-    test: (t) =>
-      re(" (?:delete|close|remove|terminate|transfer|move)(?: \\S+){0,2} (?:account|contract|domain)").test(
-        t,
-      ) ||
-      re(" add(?: \\S+){0,2} domain").test(t) ||
-      re(" (?:verify|confirm)(?: \\S+){0,4} (?:owner|ownership)").test(t) ||
-      re(
-        " (?:disable|enable|turn off|turn on|cancel|switch off)(?: \\S+){0,2} (?:auto ?renew|autopay|plan|tariff|subscription)",
-      ).test(t) ||
-      re(
-        " (?:what is|what s|tell me|send me|give me|remind me)(?: \\S+){0,2} (?:password|login|contract number)",
-      ).test(t),
-  },
+  { id: "en_change", test: (t) => EN_CHANGE.test(t) },
+  { id: "en_access", test: (t) => EN_ACCESS.test(t) && !selfServiceHowTo(t) },
+  { id: "en_account", test: EN_ACCOUNT },
 ];
 
-/** The first account rule that fires on `text`, or undefined. */
-export function matchAccountRule(text: string): string | undefined {
-  const padded = ` ${normalize(text)} `;
-  return ACCOUNT_RULES.find((rule) => rule.test(padded))?.id;
+/** The first account rule that fires on `text` (or on an `analyze()` result), or undefined. */
+export function matchAccountRule(text: TextInput): string | undefined {
+  const padded = ` ${typeof text === "string" ? normalize(text) : text.normalized} `;
+  for (const rule of ACCOUNT_RULES) if (rule.test(padded)) return rule.id;
+  return undefined;
 }

@@ -4,8 +4,6 @@
  * consistency, because training and classification go through the same function.
  */
 
-const VOWELS = new Set(["а", "е", "и", "о", "у", "ы", "э", "ю", "я"]);
-
 const PERFECTIVE_GERUND_1 = ["вшись", "вши", "в"];
 const PERFECTIVE_GERUND_2 = ["ившись", "ывшись", "ивши", "ывши", "ив", "ыв"];
 const ADJECTIVE = [
@@ -149,45 +147,65 @@ const SORTED = {
  * Removes the longest ending found in `rv`. Group-1 endings only count after «а» or «я»
  * (which stays). Returns the shortened rv, or undefined when nothing matched.
  */
-function strip(rv: string, group1: string[], group2: string[] = []): string | undefined {
-  let best: { cut: number } | undefined;
+function strip(rv: string, group1: readonly string[], group2: readonly string[] = NONE): string | undefined {
+  let cut = 0;
   for (const e of group1) {
     if (rv.endsWith(e)) {
       const before = rv[rv.length - e.length - 1];
       if (before === "а" || before === "я") {
-        best = { cut: e.length };
+        cut = e.length;
         break;
       }
     }
   }
   for (const e of group2) {
-    if (rv.endsWith(e) && (!best || e.length > best.cut)) {
-      best = { cut: e.length };
+    if (e.length > cut && rv.endsWith(e)) {
+      cut = e.length;
       break;
     }
   }
-  return best ? rv.slice(0, rv.length - best.cut) : undefined;
+  return cut > 0 ? rv.slice(0, rv.length - cut) : undefined;
+}
+
+const NONE: readonly string[] = [];
+const DERIVATIONAL = ["ость", "ост"];
+const SUPERLATIVE = ["ейше", "ейш"];
+
+/** True for a Russian vowel (а е и о у ы э ю я), by char code: the stemmer asks for every letter. */
+function isVowel(code: number): boolean {
+  // а е и о у ы э ю я
+  return (
+    code === 0x430 ||
+    code === 0x435 ||
+    code === 0x438 ||
+    code === 0x43e ||
+    code === 0x443 ||
+    code === 0x44b ||
+    code === 0x44d ||
+    code === 0x44e ||
+    code === 0x44f
+  );
 }
 
 /** Start of RV: the part of the word after its first vowel, where endings are looked for. */
 function rvStart(word: string): number {
   for (let i = 0; i < word.length; i++) {
-    if (VOWELS.has(word[i] ?? "")) return i + 1;
+    if (isVowel(word.charCodeAt(i))) return i + 1;
   }
   return word.length;
 }
 
-/** Start of R1 of `s`: after the first non-vowel that follows a vowel. */
-function r1Start(s: string): number {
-  for (let i = 1; i < s.length; i++) {
-    if (!VOWELS.has(s[i] ?? "") && VOWELS.has(s[i - 1] ?? "")) return i + 1;
+/** Start of R1 of `s` from `from`, relative to `from`: after the first non-vowel that follows a vowel. */
+function r1Start(s: string, from = 0): number {
+  for (let i = from + 1; i < s.length; i++) {
+    if (!isVowel(s.charCodeAt(i)) && isVowel(s.charCodeAt(i - 1))) return i + 1 - from;
   }
-  return s.length;
+  return s.length - from;
 }
 
 /** Stems one lower-case Russian word (ё already folded to е or not: it is folded here). */
 export function stemRu(input: string): string {
-  const word = input.replace(/ё/g, "е");
+  const word = input.includes("ё") ? input.replace(/ё/g, "е") : input;
   const start = rvStart(word);
   const prefix = word.slice(0, start);
   let rv = word.slice(start);
@@ -198,15 +216,15 @@ export function stemRu(input: string): string {
   if (gerund !== undefined) {
     rv = gerund;
   } else {
-    rv = strip(rv, [], SORTED.reflexive) ?? rv;
-    const adjective = strip(rv, [], SORTED.adjective);
+    rv = strip(rv, NONE, SORTED.reflexive) ?? rv;
+    const adjective = strip(rv, NONE, SORTED.adjective);
     if (adjective !== undefined) {
       // An adjectival ending may carry a participle before it.
       rv = strip(adjective, SORTED.participle1, SORTED.participle2) ?? adjective;
     } else {
       const verb = strip(rv, SORTED.verb1, SORTED.verb2);
       if (verb !== undefined) rv = verb;
-      else rv = strip(rv, [], SORTED.noun) ?? rv;
+      else rv = strip(rv, NONE, SORTED.noun) ?? rv;
     }
   }
 
@@ -216,8 +234,8 @@ export function stemRu(input: string): string {
   // Step 3: a derivational ending in R2.
   const full = prefix + rv;
   const r1 = r1Start(full);
-  const r2 = r1 + r1Start(full.slice(r1));
-  for (const e of ["ость", "ост"]) {
+  const r2 = r1 + r1Start(full, r1);
+  for (const e of DERIVATIONAL) {
     if (full.endsWith(e) && full.length - e.length >= r2) {
       rv = rv.slice(0, rv.length - e.length);
       break;
@@ -228,7 +246,7 @@ export function stemRu(input: string): string {
   if (rv.endsWith("нн")) {
     rv = rv.slice(0, -1);
   } else {
-    const superlative = strip(rv, [], ["ейше", "ейш"]);
+    const superlative = strip(rv, NONE, SUPERLATIVE);
     if (superlative !== undefined) {
       rv = superlative.endsWith("нн") ? superlative.slice(0, -1) : superlative;
     } else if (rv.endsWith("ь")) {
