@@ -6,7 +6,6 @@
  *
  * Also builds the updates the benchmark feeds.
  */
-import { createRequire } from "node:module";
 import type { Update, UserFromGetMe } from "grammy/types";
 
 /** The bot identity the fake reports, set as `botInfo` so no `getMe` is needed. */
