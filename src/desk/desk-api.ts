@@ -1,5 +1,5 @@
 import type { Api } from "grammy";
-import { splitText } from "../../adapters/telegram/split.js";
+import { splitAtBoundaries } from "../text/split-text.js";
 import type { Button } from "../model.js";
 
 /**
@@ -44,7 +44,8 @@ export function grammyDeskApi(api: Api, chatId: number): DeskApi {
       const reply_markup = keyboard(buttons);
       // A customer's message may take all 4096 characters, and the «Клиент: » prefix pushes it over
       // Telegram's limit: split it, buttons on the last part. Returns the last part's id.
-      const chunks = splitText(text);
+      // Telegram's limit on one message; the desk is a Telegram group.
+      const chunks = splitAtBoundaries(text, 4096);
       let last = 0;
       for (const [i, chunk] of (chunks.length > 0 ? chunks : [text]).entries()) {
         const sent = await api.sendMessage(chatId, chunk, {
