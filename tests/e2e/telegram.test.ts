@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import type { Update } from "grammy/types";
-import { type Logger, pino } from "pino";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
 import { ButtonPayloadError } from "../../adapters/telegram/keyboard.js";
@@ -15,18 +14,7 @@ import { createHttpServer } from "../../src/http/server.js";
 import type { InboundEvent } from "../../src/model.js";
 import { BLOCKED, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
-
-/** A logger that keeps every line, so tests can check that no message text is ever logged. */
-function memoryLogger(): { logger: Logger; text(): string } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino({ level: "debug" }, stream), text: () => lines.join("") };
-}
+import { memoryLogger } from "../helpers/memory-logger.js";
 
 /** A sink standing in for the core: records events, answers with a reply, can fail on demand. */
 class TestSink implements InboundSink {

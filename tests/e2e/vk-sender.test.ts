@@ -1,23 +1,10 @@
-import { Writable } from "node:stream";
-import { type Logger, pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { DeliveryError } from "../../src/channel.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
 import type { InboundEvent } from "../../src/model.js";
 import { FakeVkApi } from "../fakes/vk-api.js";
-
-/** A logger that keeps every line, so the test can check no message text is ever logged. */
-function memoryLogger(): { logger: Logger; text(): string } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino({ level: "debug" }, stream), text: () => lines.join("") };
-}
+import { memoryLogger } from "../helpers/memory-logger.js";
 
 /** Stands in for the core: records what the adapter hands it. */
 class RecordingSink implements InboundSink {

@@ -1,7 +1,9 @@
-import type { FlowModule } from "../../src/engine/engine.js";
+import { pino } from "pino";
+import { Engine, type FlowModule } from "../../src/engine/engine.js";
 import type { ConversationState, Effect } from "../../flows/types.js";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
+import type { ConversationStore } from "../../src/store/conversation-store.js";
 import type { InboundEvent, OutboundReply } from "../../src/model.js";
 
 /** State of the recording flow: every text it saw, in order. */
@@ -101,4 +103,28 @@ export function textEvent(chat: string, updateId: string, text: string, at = Dat
     updateId,
     at,
   };
+}
+
+/**
+ * An engine running the recording flow on `store`, with a recording sender registered (a classifier
+ * that is never asked, a silent logger): what engine and desk tests build on.
+ */
+export function recordingEngine(
+  store: ConversationStore,
+  handoffs: HandoffGateway,
+  sender: RecordingSender = new RecordingSender("console"),
+): { engine: Engine; sender: RecordingSender } {
+  const engine = new Engine({
+    store,
+    flow: recordingFlow,
+    context: {
+      idleMs: 60_000,
+      defaultLocale: "ru",
+      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
+    },
+    handoffs,
+    logger: pino({ level: "silent" }),
+  });
+  engine.registerSender(sender);
+  return { engine, sender };
 }

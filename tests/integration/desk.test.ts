@@ -3,12 +3,12 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryError } from "../../src/channel.js";
 import { Desk } from "../../src/desk/desk.js";
-import { Engine } from "../../src/engine/engine.js";
+import type { Engine } from "../../src/engine/engine.js";
 import { handoffKeys } from "../../src/handoff/keys.js";
 import { QueueGateway } from "../../src/handoff/queue-gateway.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
 import { FakeDeskApi } from "../helpers/fake-desk-api.js";
-import { RecordingSender, recordingFlow, textEvent } from "../helpers/fake-flow.js";
+import { type RecordingSender, recordingEngine, recordingFlow, textEvent } from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 let redis: TestRedis;
@@ -43,19 +43,7 @@ async function harness(db: number, options: { start?: boolean } = {}): Promise<H
   await client.flushdb(); // this db belongs to this test alone
   const store = new ConversationStore(client, { prefix: "sb" });
   const gateway = new QueueGateway({ redis: client, prefix: "sb" });
-  const sender = new RecordingSender("console");
-  const engine = new Engine({
-    store,
-    flow: recordingFlow,
-    context: {
-      idleMs: 60_000,
-      defaultLocale: "ru",
-      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
-    },
-    handoffs: gateway,
-    logger: pino({ level: "silent" }),
-  });
-  engine.registerSender(sender);
+  const { engine, sender } = recordingEngine(store, gateway);
   const api = new FakeDeskApi();
   const desk = new Desk({
     api,

@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DeliveryError } from "../../src/channel.js";
-import { Engine } from "../../src/engine/engine.js";
+import type { Engine } from "../../src/engine/engine.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
 import {
   RecordingGateway,
-  RecordingSender,
+  type RecordingSender,
   type RecordingState,
-  recordingFlow,
+  recordingEngine,
   textEvent,
 } from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
@@ -41,19 +40,7 @@ function makeEngine(
     leaseMs: 2000,
     flood: { count: floodCount, windowMs: 60_000 },
   });
-  const sender = new RecordingSender();
-  const engine = new Engine({
-    store,
-    flow: recordingFlow,
-    context: {
-      idleMs: 60_000,
-      defaultLocale: "ru",
-      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
-    },
-    handoffs: gateway,
-    logger: pino({ level: "silent" }),
-  });
-  engine.registerSender(sender);
+  const { engine, sender } = recordingEngine(store, gateway);
   return { engine, sender, store, gateway: gateway as RecordingGateway };
 }
 
