@@ -89,14 +89,7 @@ export class QueueGateway implements HandoffGateway {
       .zrank(this.keys.waiting, request.handoffId)
       .lrange(this.keys.waits, 0, WAIT_SAMPLES - 1)
       .exec();
-    await this.queue.add("handoff", request, {
-      jobId: request.handoffId,
-      priority: PRIORITY[request.priority],
-      attempts: 10,
-      backoff: { type: "exponential", delay: 1000 },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: false,
-    });
+    await this.queue.add("handoff", request, handoffJobOptions(request));
     const rank = replies?.[2]?.[1] as number | null | undefined;
     const waits = (replies?.[3]?.[1] as string[] | undefined) ?? [];
     return this.statusFrom(rank ?? null, waits);
@@ -166,6 +159,21 @@ export class QueueGateway implements HandoffGateway {
   async close(): Promise<void> {
     await Promise.all([this.queue.close(), this.inbox.close()]);
   }
+}
+
+/**
+ * BullMQ options of a handoff job: the handoff id as job id (a repeated request adds nothing),
+ * urgent first, retried with backoff, kept a week once done and for good when it failed.
+ */
+export function handoffJobOptions(request: HandoffRequest) {
+  return {
+    jobId: request.handoffId,
+    priority: PRIORITY[request.priority],
+    attempts: 10,
+    backoff: { type: "exponential", delay: 1000 },
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: false,
+  };
 }
 
 /** Sort order of unclaimed handoffs: all high-priority ones first, then by time. */

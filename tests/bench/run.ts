@@ -17,7 +17,7 @@ import { conversationKeyOf, normalizeUpdate } from "../../adapters/telegram/norm
 import { createDefaultClassifier, supportFlowModule } from "../../flows/index.js";
 import type { ConversationState, FlowContext, HandoffRequest } from "../../flows/types.js";
 import { type Core, createCore } from "../../src/app/core.js";
-import { PRIORITY } from "../../src/handoff/queue-gateway.js";
+import { handoffJobOptions } from "../../src/handoff/queue-gateway.js";
 import { startTestRedis } from "../helpers/redis-server.js";
 import { benchLogger, type Contender, createFloor, createOurs, createPeer, SCRIPT } from "./contenders.js";
 import { createFakeTransport, type FakeTransport, textUpdate } from "./fake-telegram.js";
@@ -229,14 +229,7 @@ async function benchHandoffs(
       bare,
       await measure("queue.add", (i) => {
         const r = request(i, `${tag}raw${round}-`);
-        return raw.add("handoff", r, {
-          jobId: r.handoffId,
-          priority: PRIORITY[r.priority],
-          attempts: 10,
-          backoff: { type: "exponential", delay: 1000 },
-          removeOnComplete: { age: 7 * 24 * 3600 },
-          removeOnFail: false,
-        });
+        return raw.add("handoff", r, handoffJobOptions(r));
       }),
     );
   }
