@@ -2,10 +2,9 @@
  * The public entry of `flows/`: what the engine and the desk wire in. Everything here is pure
  * (no platform, Redis or BullMQ imports).
  */
-import type { Locale, OutboundReply } from "../src/model.js";
 import { createClassifier, type SupportClassifier } from "./classifier/index.js";
 import { floodNotice, migrateState, renderQueueStatus, serializeState, step } from "./support-flow.js";
-import type { ConversationState, FlowContext, FlowStep, QueueStatus } from "./types.js";
+import type { FlowModule } from "./types.js";
 
 export {
   agentReplyPrefix,
@@ -21,17 +20,8 @@ export { defaultKnowledgeBase, loadKnowledgeBase } from "./knowledge-base.js";
 export { mask } from "./mask.js";
 export { parseLogin } from "./login.js";
 
-/** The flow as the engine runs it (matches the engine's `FlowModule`). */
-export interface SupportFlowModule {
-  step: FlowStep;
-  migrateState(raw: unknown, ctx: FlowContext): ConversationState;
-  serializeState(state: ConversationState): string;
-  renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
-  floodNotice(locale: Locale): OutboundReply;
-}
-
 /** The support flow, ready for the engine. */
-export const supportFlowModule: SupportFlowModule = {
+export const supportFlowModule: FlowModule = {
   step,
   migrateState,
   serializeState,

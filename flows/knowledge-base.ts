@@ -8,7 +8,7 @@
  * one pass over the question's stems plus one over the questions it shares a stem with.
  */
 import { z } from "zod";
-import type { Locale } from "../src/model.js";
+import type { Locale } from "./model.js";
 import { KNOWLEDGE_BASE_DATA } from "./knowledge-base.data.js";
 import { analysisOf, stems, type TextInput } from "./nlp/tokenize.js";
 

@@ -6,7 +6,7 @@
  * no I/O, no randomness; the engine carries out the effects after saving the state.
  */
 import { z } from "zod";
-import type { Button, GlobalCommand, InboundEvent, Locale, OutboundReply } from "../src/model.js";
+import type { Button, GlobalCommand, InboundEvent, Locale, OutboundReply } from "./model.js";
 import { isConfident } from "./classifier/index.js";
 import { answerOf, defaultKnowledgeBase, FALLBACK_ENTRY_ID, type KnowledgeBase } from "./knowledge-base.js";
 import { NO_ACCOUNT_PAYLOAD, parseLogin } from "./login.js";

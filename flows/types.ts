@@ -3,7 +3,7 @@
  * `(state, event, context) → (state, replies, effects)`; it is pure: no I/O, no clock, no randomness.
  * The engine carries out effects (queueing a handoff, relaying to an agent) after saving the state.
  */
-import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../src/model.js";
+import type { ChannelId, InboundEvent, Locale, OutboundReply } from "./model.js";
 
 /** The categories a question is classified into (DESIGN.md's table). The names are a contract. */
 export const CATEGORIES = [
@@ -164,3 +164,16 @@ export type FlowStep = (
   event: InboundEvent,
   ctx: FlowContext,
 ) => StepResult;
+
+/** The flow as the engine runs it: the one contract between `src/engine` and `flows/`. */
+export interface FlowModule {
+  step: FlowStep;
+  /** Turns stored JSON of any earlier shape into the current state; never throws. */
+  migrateState(raw: unknown, ctx: FlowContext): ConversationState;
+  /** The stored form of a state (read back by `migrateState`). @defaultValue JSON.stringify */
+  serializeState?(state: ConversationState): string;
+  /** The queue-status message shown after a handoff. */
+  renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
+  /** The one «please slow down» message for a flooding customer. */
+  floodNotice(locale: Locale): OutboundReply;
+}

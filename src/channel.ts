@@ -1,4 +1,4 @@
-import type { ChannelId, OutboundReply } from "./model.js";
+import type { ChannelId, OutboundReply } from "../flows/model.js";
 
 /** Why a delivery failed for good: the customer blocked the bot, or the chat no longer exists. */
 export type DeliveryFailureReason = "blocked" | "gone" | "rejected";

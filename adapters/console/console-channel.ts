@@ -1,6 +1,6 @@
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { InboundSink } from "../../src/engine/inbound-sink.js";
-import type { Button, GlobalCommand, InboundEvent, OutboundReply } from "../../src/model.js";
+import type { Button, GlobalCommand, InboundEvent, OutboundReply } from "../../flows/model.js";
 
 const COMMANDS: Record<string, GlobalCommand> = {
   "/start": "start",

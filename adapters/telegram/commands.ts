@@ -1,7 +1,7 @@
 import type { Api } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { Logger } from "pino";
-import type { Locale } from "../../src/model.js";
+import type { Locale } from "../../flows/model.js";
 
 /**
  * The command menu per locale. Russian is also the default for every other language, as the

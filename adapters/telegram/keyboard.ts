@@ -1,5 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Button } from "../../src/model.js";
+import type { Button } from "../../flows/model.js";
 
 /** Telegram's limit on `callback_data`, in bytes (UTF-8). */
 export const CALLBACK_DATA_LIMIT = 64;

@@ -1,5 +1,5 @@
 import type { CallbackQuery, Message, Update } from "grammy/types";
-import { CHANNEL_PREFIX, type GlobalCommand, type InboundEvent } from "../../src/model.js";
+import { CHANNEL_PREFIX, type GlobalCommand, type InboundEvent } from "../../flows/model.js";
 
 /** Commands the flow understands at any step; anything else starting with `/` stays plain text. */
 const COMMANDS: ReadonlySet<string> = new Set<GlobalCommand>(["start", "operator", "cancel"]);

@@ -2,7 +2,7 @@ import { type Api, GrammyError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Logger } from "pino";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
-import type { OutboundReply } from "../../src/model.js";
+import type { OutboundReply } from "../../flows/model.js";
 import { isEditImpossible, isNotModified, toDeliveryError } from "./errors.js";
 import { inlineKeyboard } from "./keyboard.js";
 import { splitText } from "./split.js";

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 
 /**
  * Remembers, per peer, the payloads of the last numbered list the bot sent (buttons that did not fit

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHANNEL_PREFIX, type GlobalCommand, type InboundEvent } from "../../src/model.js";
+import { CHANNEL_PREFIX, type GlobalCommand, type InboundEvent } from "../../flows/model.js";
 import { decodeButtonPayload } from "./payload.js";
 
 /** Peer ids from here on are group chats (multi-user conversations), which the bot does not serve. */

@@ -1,4 +1,4 @@
-import type { GlobalCommand } from "../../src/model.js";
+import type { GlobalCommand } from "../../flows/model.js";
 
 /** VK's limit on a keyboard button's payload: a JSON string of at most 255 characters. */
 export const VK_PAYLOAD_LIMIT = 255;

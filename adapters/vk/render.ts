@@ -1,5 +1,5 @@
 import { Keyboard } from "vk-io";
-import type { Button, OutboundReply } from "../../src/model.js";
+import type { Button, OutboundReply } from "../../flows/model.js";
 import { encodeButtonPayload, VK_PAYLOAD_LIMIT } from "./payload.js";
 import { splitText, VK_TEXT_LIMIT } from "./split.js";
 

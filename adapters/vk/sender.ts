@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { API } from "vk-io";
 import { type ChannelSender, DeliveryError, type SendOptions, type SentMessage } from "../../src/channel.js";
-import type { OutboundReply } from "../../src/model.js";
+import type { OutboundReply } from "../../flows/model.js";
 import type { ChoiceMemory } from "./choices.js";
 import { classifyVkError, type VkFailure } from "./errors.js";
 import { randomIdFor } from "./random-id.js";

@@ -1,7 +1,7 @@
 /**
  * The texts' public entry: pick a locale's texts and fill placeholders.
  */
-import type { Locale } from "../../src/model.js";
+import type { Locale } from "../model.js";
 import type { Category } from "../types.js";
 import { en } from "./en.js";
 import { ru, type TextKey, type Texts } from "./ru.js";

@@ -8,7 +8,7 @@ import { Engine, type EngineObserver } from "../engine/engine.js";
 import type { InboundSink } from "../engine/inbound-sink.js";
 import { QueueGateway } from "../handoff/queue-gateway.js";
 import type { WorkingHours } from "../handoff/working-hours.js";
-import type { Locale } from "../model.js";
+import type { Locale } from "../../flows/model.js";
 import { ConversationStore } from "../store/conversation-store.js";
 
 /** Options of the core. */

@@ -1,6 +1,6 @@
 import type { Api } from "grammy";
 import { splitAtBoundaries } from "../text/split-text.js";
-import type { Button } from "../model.js";
+import type { Button } from "../../flows/model.js";
 
 /**
  * The Telegram calls the desk makes, in the agents' supergroup. A seam so the desk's logic does not

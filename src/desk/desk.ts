@@ -12,7 +12,7 @@ import {
   HANDOFF_QUEUE,
   type QueueGateway,
 } from "../handoff/queue-gateway.js";
-import type { ChannelId, InboundEvent, Locale } from "../model.js";
+import type { ChannelId, InboundEvent, Locale } from "../../flows/model.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { ConversationStore } from "../store/conversation-store.js";
 import { deskPayload, parseDeskPayload, renderCard, topicTitle } from "./card.js";

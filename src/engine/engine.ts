@@ -1,15 +1,10 @@
 import type { Logger } from "pino";
-import type {
-  ConversationState,
-  Effect,
-  FlowContext,
-  FlowStep,
-  QueueStatus,
-  StepResult,
-} from "../../flows/types.js";
+import type { ConversationState, Effect, FlowContext, FlowModule, StepResult } from "../../flows/types.js";
 import { type ChannelSender, DeliveryError } from "../channel.js";
 import type { HandoffGateway } from "../handoff/gateway.js";
-import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../model.js";
+import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../../flows/model.js";
+
+export type { FlowModule } from "../../flows/types.js";
 import {
   type ConversationStore,
   type Lease,
@@ -18,19 +13,6 @@ import {
 } from "../store/conversation-store.js";
 import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
 import { KeyedSerializer } from "./keyed-serializer.js";
-
-/** The pure parts of the support flow the engine runs. */
-export interface FlowModule {
-  step: FlowStep;
-  /** Turns stored JSON of any earlier shape into the current state; never throws. */
-  migrateState(raw: unknown, ctx: FlowContext): ConversationState;
-  /** The stored form of a state (read back by `migrateState`). @defaultValue JSON.stringify */
-  serializeState?(state: ConversationState): string;
-  /** The queue-status message shown after a handoff. */
-  renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply;
-  /** The one «please slow down» message for a flooding customer. */
-  floodNotice(locale: Locale): OutboundReply;
-}
 
 /** What the engine remembers it still has to do after a commit: replayed if it crashes before `ack`. */
 interface Outbox {

@@ -1,4 +1,4 @@
-import type { InboundEvent } from "../model.js";
+import type { InboundEvent } from "../../flows/model.js";
 
 /** What happened to one accepted inbound event. */
 export type AcceptStatus =

@@ -11,7 +11,7 @@ import { DeliveryError } from "../../src/channel.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
 import { type Core, createCore } from "../../src/app/core.js";
 import { createHttpServer } from "../../src/http/server.js";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { BLOCKED, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 import { memoryLogger } from "../helpers/memory-logger.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { DeliveryError } from "../../src/channel.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { FakeVkApi } from "../fakes/vk-api.js";
 import { memoryLogger } from "../helpers/memory-logger.js";
 

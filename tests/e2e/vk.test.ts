@@ -7,7 +7,7 @@ import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { type Core, createCore } from "../../src/app/core.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
 import { createHttpServer } from "../../src/http/server.js";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { type FakeVkMessage, FakeVkApi } from "../fakes/vk-api.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 

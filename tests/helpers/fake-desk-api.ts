@@ -1,5 +1,5 @@
 import type { DeskApi } from "../../src/desk/desk-api.js";
-import type { Button } from "../../src/model.js";
+import type { Button } from "../../flows/model.js";
 
 /** One post the fake desk recorded. */
 export interface DeskPost {

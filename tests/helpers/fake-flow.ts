@@ -4,7 +4,7 @@ import type { ConversationState, Effect } from "../../flows/types.js";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
 import type { ConversationStore } from "../../src/store/conversation-store.js";
-import type { InboundEvent, OutboundReply } from "../../src/model.js";
+import type { InboundEvent, OutboundReply } from "../../flows/model.js";
 
 /** State of the recording flow: every text it saw, in order. */
 export type RecordingState = ConversationState & { seen: string[] };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Core, createCore } from "../../src/app/core.js";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { RecordingSender } from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 

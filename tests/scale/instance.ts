@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { ChannelSender } from "../../src/channel.js";
 import { Engine } from "../../src/engine/engine.js";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
 import { RecordingGateway, recordingFlow } from "../helpers/fake-flow.js";
 

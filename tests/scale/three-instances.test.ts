@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundEvent } from "../../src/model.js";
+import type { InboundEvent } from "../../flows/model.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
 import type { RecordingState } from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { randomIdFor } from "../../adapters/vk/random-id.js";
 import { inlineKeyboard, renderReply, truncateLabel } from "../../adapters/vk/render.js";
 import { splitText, VK_TEXT_LIMIT } from "../../adapters/vk/split.js";
-import type { Button } from "../../src/model.js";
+import type { Button } from "../../flows/model.js";
 
 const button = (i: number, label = `Кнопка ${i}`): Button => ({ label, payload: `b:${i}` });
 

@@ -5,7 +5,7 @@
 import { createClassifier } from "../../../flows/classifier/index.js";
 import { step } from "../../../flows/support-flow.js";
 import type { ConversationState, FlowContext, StepResult } from "../../../flows/types.js";
-import type { InboundEvent, Locale, SystemSignal } from "../../../src/model.js";
+import type { InboundEvent, Locale, SystemSignal } from "../../../flows/model.js";
 
 /** One classifier for every test file that uses the driver (training takes a few ms). */
 const classifier = createClassifier();
