@@ -3,7 +3,14 @@
  * (no platform, Redis or BullMQ imports).
  */
 import { createClassifier, type SupportClassifier } from "./classifier/index.js";
-import { floodNotice, migrateState, renderQueueStatus, serializeState, step } from "./support-flow.js";
+import type { OperatorProfile } from "./profile.js";
+import {
+  createSupportFlow,
+  floodNotice,
+  migrateState,
+  renderQueueStatus,
+  serializeState,
+} from "./support-flow.js";
 import type { FlowModule } from "./types.js";
 
 export {
@@ -19,15 +26,21 @@ export { createClassifier, isConfident, AMBIGUITY_MARGIN, CONFIDENCE_THRESHOLD }
 export { defaultKnowledgeBase, loadKnowledgeBase } from "./knowledge-base.js";
 export { mask } from "./mask.js";
 export { parseLogin } from "./login.js";
+export { type OperatorProfile, OperatorProfileError, parseOperatorProfile } from "./profile.js";
 
-/** The support flow, ready for the engine. */
-export const supportFlowModule: FlowModule = {
-  step,
-  migrateState,
-  serializeState,
-  renderQueueStatus,
-  floodNotice,
-};
+/** The support flow for one operator, ready for the engine: every text speaks with its contacts. */
+export function createSupportFlowModule(profile?: OperatorProfile): FlowModule {
+  return {
+    step: createSupportFlow({ profile }),
+    migrateState,
+    serializeState,
+    renderQueueStatus: (locale, status) => renderQueueStatus(locale, status, profile),
+    floodNotice: (locale) => floodNotice(locale, profile),
+  };
+}
+
+/** The support flow with no operator profile (contacts read neutrally). */
+export const supportFlowModule: FlowModule = createSupportFlowModule();
 
 /** The production classifier (rules, then naive Bayes over the bundled training set). Build once. */
 export function createDefaultClassifier(): SupportClassifier {

@@ -13,6 +13,7 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
       "какие есть способы обращения в поддержку",
       "куда писать если есть вопрос",
       "какой канал выбрать для вопроса",
+      "по какому каналу лучше писать",
       "how can I contact support",
       "which support channel should I use",
     ],
@@ -93,6 +94,7 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
     questions: [
       "можно получить ответ на другой email",
       "пусть ответ придет бухгалтеру или разработчику",
+      "можно ли чтобы ответ по заявке пришел бухгалтеру",
       "ответ на другую почту",
       "can the answer go to another email address",
     ],
@@ -109,6 +111,7 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
     id: "no_panel_access",
     questions: [
       "нет доступа к панели управления как написать в поддержку",
+      "а если у меня нет доступа к панели",
       "как написать на почту поддержки",
       "что указать в письме в поддержку",
       "не могу зайти в панель куда писать",
@@ -171,14 +174,14 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
     ],
     answer: {
       ru:
-        "Да, телефон поддержки указан на сайте провайдера. Звоните, если вопрос:\n" +
+        "Позвонить нам можно {byPhone}. Звоните, если вопрос:\n" +
         "• требует оперативного решения: сайт не работает, аккаунт взломан, нужно продлить домен;\n" +
         "• связан с функциями панели управления: найти нужную функцию, сверить владельца аккаунта;\n" +
         "• относится к заявке: проверить статус, задать дополнительные вопросы.\n" +
         "Перед звонком подготовьте логин, номер договора, домен или данные владельца (например, ИНН организации). " +
         "Обращение по телефону не авторизованное, поэтому сотрудник может сообщить лишь ограниченную информацию.",
       en:
-        "Yes, the support phone number is given on the provider's site. Call when the question:\n" +
+        "You can call us {byPhone}. Call when the question:\n" +
         "• needs a quick fix: site down, account hacked, a domain to renew;\n" +
         "• is about the control panel's features: finding a function, checking the account owner;\n" +
         "• is about a ticket: checking its status, asking more questions.\n" +
@@ -210,6 +213,9 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
     id: "ticket_contents",
     questions: [
       "что написать в заявке",
+      "что указать в заявке",
+      "что приложить к заявке",
+      "какие сведения добавить в обращение",
       "какие данные добавить в заявку чтобы ее решили быстрее",
       "как правильно составить обращение",
       "what should I put in a ticket",
@@ -255,11 +261,11 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
     ],
     answer: {
       ru:
-        "С функциями панели управления помогут в чате или по телефону поддержки (номер указан на сайте провайдера): специалист подскажет, где найти нужную функцию. " +
-        "Действие в аккаунте вы выполняете сами в панели; если что-то не получается, напишите заявку из панели управления. Могу позвать специалиста — нажмите «Нужен специалист».",
+        "С функциями панели управления поможет специалист — в этом чате или {byPhone}: он подскажет, где найти нужную функцию. " +
+        "Действие в аккаунте вы выполняете сами в панели; если что-то не получается, напишите заявку из {panel}. Могу позвать специалиста — нажмите «Нужен специалист».",
       en:
-        "Help with the control panel's features is available in chat or by the support phone (the number is on the provider's site): a specialist will show where the function is. " +
-        "You perform the action in the panel yourself; if something does not work, file a ticket from the control panel. I can call a specialist: press «I need a specialist».",
+        "A specialist will help with the control panel's features, here in the chat or {byPhone}, and show where the function is. " +
+        "You perform the action in the panel yourself; if something does not work, file a ticket from the {panel}. I can call a specialist: press «I need a specialist».",
     },
   },
   {
@@ -278,6 +284,49 @@ export const KNOWLEDGE_BASE_DATA: unknown = [
       en:
         "I, the bot, answer at any time. Tickets from the control panel are processed within an hour. " +
         "If you call a specialist outside working hours, I will tell you when specialists are back and what to do with an urgent question.",
+    },
+  },
+  {
+    id: "balance_howto",
+    questions: [
+      "как узнать баланс",
+      "где посмотреть баланс",
+      "как пополнить баланс",
+      "как уточнить сколько денег на счете",
+      "вопрос по балансу куда обращаться",
+      "how do I check my balance",
+      "how can I top up the balance",
+    ],
+    answer: {
+      ru:
+        "Уточнить баланс можно {byPhone} — приготовьте логин, номер договора или домен. Вопрос по балансу, который требует " +
+        "разбирательства (например, разблокировать деньги), решается заявкой из {panel}: нужна авторизация владельца. В этом чате баланс не называют — он неавторизованный.",
+      en:
+        "You can check the balance {byPhone}: have your login, contract number or domain ready. A balance question that needs looking into " +
+        "(for example, unblocking money) is settled with a ticket from the {panel}: it needs the owner's authorization. The balance is not given in this chat: it is unauthorized.",
+    },
+  },
+  {
+    id: "account_changes_howto",
+    questions: [
+      "как сменить владельца аккаунта",
+      "как поменять реквизиты",
+      "как переоформить аккаунт",
+      "как сменить владельца домена",
+      "как восстановить доступ к аккаунту",
+      "как изменить данные владельца",
+      "how do I change the account owner",
+      "how can I restore access to my account",
+    ],
+    answer: {
+      ru:
+        "Переоформление аккаунта, смена владельца домена, изменение реквизитов и восстановление доступа делаются по заявке из {panel}: " +
+        "это изменение информации, и нужна авторизация владельца. Если доступа к панели нет, напишите {toEmail} и в начале письма " +
+        "укажите логин аккаунта, номер договора или домен — без них ответ будет обобщённым.",
+      en:
+        "Re-registering the account, a new domain owner, new requisites and restoring access are done through a ticket from the {panel}: " +
+        "data changes need the owner's authorization. Without panel access, email us {toEmail} and start with the account login, " +
+        "contract number or domain; without them the answer will be general.",
     },
   },
 ];

@@ -9,6 +9,8 @@
  */
 import { z } from "zod";
 import type { Locale } from "./model.js";
+import { type OperatorProfile, profileVars } from "./profile.js";
+import { format, TEXTS, type TextKey } from "./texts/index.js";
 import { KNOWLEDGE_BASE_DATA } from "./knowledge-base.data.js";
 import { analysisOf, stems, type TextInput } from "./nlp/tokenize.js";
 
@@ -70,13 +72,10 @@ export interface KnowledgeMatch {
 }
 
 /**
- * Below this weighted overlap a match is noise (one shared common word); the flow then falls back
- * to the channel overview.
+ * Below this weighted overlap a match is not strong enough to answer with: the flow then says
+ * honestly that it does not know and offers a person, instead of answering another question.
  */
-export const MIN_KB_SCORE = 0.2;
-
-/** The entry answered when nothing matches well: the overview of support channels. */
-export const FALLBACK_ENTRY_ID = "channels";
+export const MIN_KB_SCORE = 0.34;
 
 /**
  * Validates raw data and indexes it. Throws `KnowledgeBaseError` on bad data, so a broken edit
@@ -173,9 +172,13 @@ export function loadKnowledgeBase(raw: unknown): KnowledgeBase {
   };
 }
 
-/** The answer of an entry in a locale. */
-export function answerOf(entry: KnowledgeEntry, locale: Locale): string {
-  return entry.answer[locale];
+/**
+ * The answer of an entry in a locale, with the operator's contacts filled in where the help article
+ * says «по телефону» or «на email» (`{byPhone}`, `{call}`, `{toEmail}`, `{panel}`, `{support}`).
+ */
+export function answerOf(entry: KnowledgeEntry, locale: Locale, profile?: OperatorProfile): string {
+  const pick = (key: TextKey): string => profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key];
+  return format(entry.answer[locale], profileVars(profile, pick));
 }
 
 let defaultBase: KnowledgeBase | undefined;

@@ -1,20 +1,42 @@
 /**
- * The support flow (DESIGN.md «The support flow»): greeting → login → question → one category's
- * answer, clarify, or handoff; relays while an agent owns the conversation; rating at the end.
+ * The support flow (DESIGN «The support flow» and «How the bot talks»): a first message is greeted
+ * *and* handled; questions are answered, refused with the route, or handed to a person; the login is
+ * asked for when a handoff needs it; while an agent owns the conversation messages are relayed; a
+ * rating ends it.
  *
  * A transition is pure: `(state, event, ctx) → (state, replies, effects)`. No clock (ctx.now),
  * no I/O, no randomness; the engine carries out the effects after saving the state.
  */
-import { z } from "zod";
-import type { Button, GlobalCommand, InboundEvent, Locale, OutboundReply } from "./model.js";
 import { isConfident } from "./classifier/index.js";
-import { answerOf, defaultKnowledgeBase, FALLBACK_ENTRY_ID, type KnowledgeBase } from "./knowledge-base.js";
-import { NO_ACCOUNT_PAYLOAD, parseLogin } from "./login.js";
+import { answerOf, defaultKnowledgeBase, type KnowledgeBase } from "./knowledge-base.js";
+import { parseLogin } from "./login.js";
 import { mask } from "./mask.js";
+import type { Button, GlobalCommand, InboundEvent, Locale, OutboundReply } from "./model.js";
+import type { Reading } from "./nlp/reader.js";
+import type { OperatorProfile } from "./profile.js";
+import {
+  commandOf,
+  extractTicketNumber,
+  isForgotLogin,
+  isNo,
+  isNoTicket,
+  isYes,
+  PAYLOAD,
+  parseRating,
+  parseTicketAnswer,
+  ratingPayload,
+  type SmallTalk,
+  simplify,
+  smallTalkOf,
+  soundsUpset,
+} from "./recognize.js";
+import { refusalFor } from "./refusal.js";
+import { compact, initialState, TRANSCRIPT_MAX_LINES } from "./state.js";
 import { CATEGORY_LABEL_KEY, t, type TextKey } from "./texts/index.js";
 import {
   CATEGORIES,
   type Category,
+  type Classification,
   type ConversationState,
   type Effect,
   type FlowContext,
@@ -22,14 +44,12 @@ import {
   type HandoffRequest,
   type Priority,
   type QueueStatus,
-  STATE_VERSION,
-  type StepName,
   type StepResult,
   type TranscriptLine,
 } from "./types.js";
 
-/** How many transcript lines are kept: enough for the agent card, small enough to store per update. */
-export const TRANSCRIPT_MAX_LINES = 12;
+export { PAYLOAD, ratingPayload } from "./recognize.js";
+export { initialState, migrateState, serializeState, TRANSCRIPT_MAX_LINES } from "./state.js";
 
 /** Each transcript line is cut to this many characters (an agent card must stay readable). */
 export const TRANSCRIPT_MAX_CHARS = 300;
@@ -43,167 +63,38 @@ export const TRANSCRIPT_BOT_MAX_CHARS = 24;
 /** Unclear questions in a row before the flow stops asking and hands off. */
 export const MAX_MISSES = 2;
 
-/** Clarify offers at most this many category buttons (plus «Оператор»). */
+/** Failed answers to the login question before the flow goes on as a guest. */
+export const MAX_LOGIN_TRIES = 2;
+
+/** Handoffs one customer may open in an hour; more is abuse or a loop, and is declined kindly. */
+export const MAX_HANDOFFS_PER_HOUR = 3;
+
+/** Clarify offers at most this many category buttons (plus «Специалист»). */
 export const CLARIFY_MAX_CATEGORIES = 3;
 
 /** The tag of the queue-status message, edited in place as the position changes. */
 export const QUEUE_STATUS_TAG = "queue";
 
-/** Button payloads (short ASCII, at most 48 bytes: they travel as Telegram callback data). */
-export const PAYLOAD = {
-  noAccount: NO_ACCOUNT_PAYLOAD,
-  helpedYes: "helped_yes",
-  needHuman: "need_human",
-  operator: "operator",
-  start: "start",
-  cancel: "cancel",
-  cancelWait: "cancel_wait",
-  noTicket: "no_ticket",
-} as const;
+const HOUR_MS = 3_600_000;
 
 /** The payload of a clarify button for a category. */
 export function categoryPayload(category: Category): string {
   return `cat:${category}`;
 }
 
-/** The payload of a rating button. */
-export function ratingPayload(score: number): string {
-  return `rate:${score}`;
-}
-
-/** The flow's locale for an event: an `en*` language hint → English, another hint → the default. */
+/**
+ * The locale of a new conversation from the platform's hint: an `en*` hint → English, `ru*` →
+ * Russian, another → the default. Once the customer writes, what they write decides.
+ */
 export function localeFor(event: InboundEvent, current: Locale | undefined, fallback: Locale): Locale {
+  if (current !== undefined) return current;
   const hint = event.languageHint?.toLowerCase();
-  if (hint === undefined || hint === "") return current ?? fallback;
-  if (hint.startsWith("en")) return "en";
-  if (hint.startsWith("ru")) return "ru";
+  if (hint?.startsWith("en")) return "en";
   return fallback;
 }
 
-/** A fresh conversation at step `new`. */
-export function initialState(ctx: Pick<FlowContext, "now" | "defaultLocale">): ConversationState {
-  return {
-    v: STATE_VERSION,
-    step: "new",
-    locale: ctx.defaultLocale,
-    misses: 0,
-    transcript: [],
-    handoffSeq: 0,
-    updatedAt: ctx.now,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
-// Stored state: versioned, and read defensively (DESIGN invariant 6).
-
-const STEP_NAMES = [
-  "new",
-  "login",
-  "question",
-  "clarify",
-  "feedback",
-  "offer",
-  "ticket",
-  "queued",
-  "agent",
-  "rating",
-] as const satisfies readonly StepName[];
-
-const TranscriptLineSchema = z.object({
-  from: z.enum(["customer", "bot"]),
-  text: z.string(),
-  at: z.number().optional(),
-});
-
-const HandoffSchema = z.object({
-  id: z.string().min(1),
-  category: z.enum(CATEGORIES),
-  priority: z.enum(["high", "normal"]),
-  since: z.number(),
-  agentName: z.string().optional().catch(undefined),
-});
-
-/**
- * Version 1, field by field: a field that is missing or malformed gets its default instead of
- * failing the whole state, because losing one field is better than losing the conversation.
- */
-const StateV1Schema = z.object({
-  v: z.literal(1),
-  step: z.enum(STEP_NAMES).catch("new"),
-  locale: z.enum(["ru", "en"]).optional().catch(undefined),
-  login: z.string().max(128).optional().catch(undefined),
-  loginKind: z.enum(["login", "contract", "domain"]).optional().catch(undefined),
-  guest: z.boolean().optional().catch(undefined),
-  category: z.enum(CATEGORIES).optional().catch(undefined),
-  misses: z.number().int().min(0).catch(0),
-  ticket: z.string().optional().catch(undefined),
-  question: z.string().optional().catch(undefined),
-  transcript: z.array(z.unknown()).catch([]),
-  handoff: HandoffSchema.optional().catch(undefined),
-  handoffSeq: z.number().int().min(0).catch(0),
-  undeliverable: z.object({ reason: z.string(), at: z.number() }).optional().catch(undefined),
-  updatedAt: z.number().optional().catch(undefined),
-});
-
-/** Drops keys whose value is undefined, so stored JSON and test expectations stay tidy. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/**
- * The stored form of a state: JSON without fields at their defaults (`migrateState` restores them),
- * because the state is written on every update and kept for every idle conversation.
- */
-export function serializeState(state: ConversationState): string {
-  const { misses, handoffSeq, guest, ...rest } = state;
-  return JSON.stringify({
-    ...rest,
-    ...(misses ? { misses } : {}),
-    ...(handoffSeq ? { handoffSeq } : {}),
-    ...(guest ? { guest } : {}),
-  });
-}
-
-/**
- * Reads stored JSON of any shape into the current state; never throws. An unknown version or a
- * non-object gives a fresh state (keeping the handoff counter when it can be read, so a new
- * handoff id never repeats an old one); a missing or bad field gets its default.
- */
-export function migrateState(
-  raw: unknown,
-  ctx: Pick<FlowContext, "now" | "defaultLocale">,
-): ConversationState {
-  const fresh = initialState(ctx);
-  if (typeof raw !== "object" || raw === null) return fresh;
-  const parsed = StateV1Schema.safeParse(raw);
-  if (!parsed.success) {
-    const seq = (raw as { handoffSeq?: unknown }).handoffSeq;
-    return typeof seq === "number" && Number.isInteger(seq) && seq >= 0
-      ? { ...fresh, handoffSeq: seq }
-      : fresh;
-  }
-  const s = parsed.data;
-  const transcript = s.transcript.flatMap((line) => {
-    const ok = TranscriptLineSchema.safeParse(line);
-    return ok.success ? [ok.data] : [];
-  });
-  const state: ConversationState = compact({
-    ...s,
-    v: STATE_VERSION,
-    locale: s.locale ?? ctx.defaultLocale,
-    transcript: transcript.slice(-TRANSCRIPT_MAX_LINES),
-    handoff: s.handoff ? compact(s.handoff) : undefined,
-    updatedAt: s.updatedAt ?? ctx.now,
-  });
-  // Steps that need an open handoff cannot continue without one.
-  if ((state.step === "queued" || state.step === "agent" || state.step === "rating") && !state.handoff) {
-    state.step = state.login !== undefined || state.guest ? "question" : "new";
-  }
-  return state;
-}
-
-// ---------------------------------------------------------------------------------------------
-// One transition.
+// One transition's working set and its small helpers.
 
 /** The work of one step: the state being built, and what to send and do. */
 interface Turn {
@@ -211,6 +102,7 @@ interface Turn {
   event: InboundEvent;
   ctx: FlowContext;
   kb: KnowledgeBase;
+  profile: OperatorProfile | undefined;
   replies: OutboundReply[];
   effects: Effect[];
 }
@@ -232,7 +124,7 @@ function record(turn: Turn, from: TranscriptLine["from"], text: string): void {
 }
 
 function txt(turn: Turn, key: TextKey, vars?: Record<string, string | number>): string {
-  return t(turn.state.locale, key, vars);
+  return t(turn.state.locale, key, vars, turn.profile);
 }
 
 /** Sends a reply; `keep: false` leaves boilerplate (the greeting) out of the agent's transcript. */
@@ -246,34 +138,77 @@ function button(turn: Turn, key: TextKey, payload: string): Button {
 }
 
 function loginButtons(turn: Turn): Button[][] {
-  return [[button(turn, "btnNoAccount", PAYLOAD.noAccount)]];
+  return [
+    [button(turn, "btnNoAccount", PAYLOAD.noAccount), button(turn, "btnForgotLogin", PAYLOAD.forgotLogin)],
+  ];
 }
 
-function greet(turn: Turn): void {
+function specialistButton(turn: Turn, key: TextKey = "btnNeedHuman"): Button[] {
+  return [button(turn, key, PAYLOAD.needHuman)];
+}
+
+/** Back to «waiting for a question», forgetting the per-question details. */
+function toQuestion(turn: Turn): void {
+  turn.state.step = "question";
+  turn.state.misses = 0;
+  turn.state.category = undefined;
+  turn.state.ticket = undefined;
+  turn.state.question = undefined;
+}
+
+function greetAndAskLogin(turn: Turn): void {
   say(turn, txt(turn, "greeting"), undefined, false);
   say(turn, txt(turn, "askLogin"), loginButtons(turn));
   turn.state.step = "login";
 }
 
-/** Back to a fresh conversation (keeping the locale and the handoff counter), then the greeting. */
-function restart(turn: Turn): void {
-  const { locale, handoffSeq } = turn.state;
-  turn.state = { ...initialState(turn.ctx), locale, handoffSeq };
-  greet(turn);
+const SMALL_TALK_TEXT: Record<SmallTalk, TextKey> = {
+  hello: "smallHello",
+  thanks: "smallThanks",
+  ok: "smallOk",
+  bye: "smallBye",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Handoff.
+
+/** A person is needed: hand off now when the login is known (or the customer is a guest), else ask for it. */
+function needPerson(turn: Turn, category: Category): void {
+  const { state } = turn;
+  if (state.login !== undefined || state.guest) {
+    handOff(turn, category);
+    return;
+  }
+  state.pending = category;
+  state.category = category;
+  state.loginTries = 0;
+  state.step = "login";
+  say(turn, txt(turn, "loginForHandoff"), loginButtons(turn));
 }
 
+/** Opens a handoff (unless the hourly cap is reached); the engine sends the queue status after it. */
 function handOff(
   turn: Turn,
   category: Category,
   priority: Priority = category === "urgent" ? "high" : "normal",
-): void {
+): boolean {
   const { state, event, ctx } = turn;
+  const recent = (state.handoffTimes ?? []).filter((at) => ctx.now - at < HOUR_MS);
+  if (recent.length >= MAX_HANDOFFS_PER_HOUR && priority !== "high") {
+    state.handoffTimes = recent;
+    say(turn, txt(turn, "handoffLimit"));
+    toQuestion(turn);
+    return false;
+  }
   const seq = state.handoffSeq + 1;
-  const id = `${event.conversationKey}-${seq}`;
+  // The time part keeps ids unique forever: the counter lives in a hash that expires when idle.
+  const id = `${event.conversationKey}-${seq}-${ctx.now.toString(36)}`;
   state.handoffSeq = seq;
+  state.handoffTimes = [...recent, ctx.now];
   state.step = "queued";
   state.category = category;
   state.misses = 0;
+  state.pending = undefined;
   state.handoff = { id, category, priority, since: ctx.now };
   const request: HandoffRequest = compact({
     handoffId: id,
@@ -291,93 +226,13 @@ function handOff(
   });
   // No reply here: the engine sends the queue status (position, wait) once the job is enqueued.
   turn.effects.push({ type: "handoff", request });
+  return true;
 }
 
 /** Leaves an open handoff: the engine removes the job or tells the agent. */
 function closeHandoff(turn: Turn): void {
   if (turn.state.handoff) turn.effects.push({ type: "cancel_handoff", handoffId: turn.state.handoff.id });
   turn.state.handoff = undefined;
-}
-
-/** Back to «waiting for a question», forgetting the per-question details. */
-function toQuestion(turn: Turn): void {
-  turn.state.step = "question";
-  turn.state.misses = 0;
-  turn.state.category = undefined;
-  turn.state.ticket = undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Recognizing what the customer said.
-
-/** Plain-text forms of the global commands (VK has no commands: the same words as text). */
-const COMMAND_WORDS: Record<GlobalCommand, readonly string[]> = {
-  start: ["/start", "start", "начать", "старт", "начать заново", "сначала", "в начало", "restart"],
-  operator: ["/operator", "оператор", "operator", "позвать оператора", "human", "человек"],
-  cancel: ["/cancel", "cancel", "отмена", "отменить", "отменить ожидание", "стоп", "stop"],
-};
-
-function simplify(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/ё/g, "е")
-    .replace(/[!.?,;:«»"'()]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** The global command an event carries: a command, a command button, or the same word as text. */
-function commandOf(event: InboundEvent, text: string | undefined): GlobalCommand | undefined {
-  if (event.kind === "command") return event.command;
-  if (event.kind === "button") {
-    if (event.payload === PAYLOAD.operator) return "operator";
-    if (event.payload === PAYLOAD.start) return "start";
-    if (event.payload === PAYLOAD.cancel || event.payload === PAYLOAD.cancelWait) return "cancel";
-    return undefined;
-  }
-  if (event.kind !== "text" || text === undefined) return undefined;
-  const s = simplify(text);
-  for (const command of ["start", "operator", "cancel"] as const) {
-    if (COMMAND_WORDS[command].includes(s)) return command;
-  }
-  return undefined;
-}
-
-const YES =
-  /^(да|ага|угу|помогло|да помогло|спасибо|спасибо помогло|yes|yep|it helped|thanks|thank you|ok|ок)$/;
-const NO =
-  /^(нет|не помогло|нет не помогло|специалист|нужен специалист|no|nope|it did not help|didn t help|specialist)$/;
-const NO_TICKET =
-  /^(нет номера|номера нет|не знаю|не помню|не знаю номер|не помню номер|no number|i don t know)$/;
-
-/** The first ticket-like number: after «заявка/№/#/ticket» when there is one, else 5–10 digits alone. */
-export function extractTicketNumber(text: string): string | undefined {
-  const near = /(?:заявк\S*|обращени\S*|тикет\S*|ticket|request|№|#)\D{0,12}?(\d{4,12})(?!\d)/iu.exec(text);
-  if (near?.[1]) return near[1];
-  return /(?<!\d)(\d{5,10})(?!\d)/.exec(text)?.[1];
-}
-
-/** A ticket number given on its own (the answer to «send the ticket number»). */
-function parseTicketAnswer(text: string): string | undefined {
-  const s = text.trim().replace(/^(?:№|#|номер|заявка|ticket|no\.?)\s*/iu, "");
-  const compacted = s.replace(/[\s-]/g, "");
-  if (/^\d{4,12}$/.test(compacted)) return compacted;
-  return extractTicketNumber(text);
-}
-
-/** A 1–5 rating from a button payload, a digit, or stars. */
-function parseRating(event: InboundEvent, text: string | undefined): number | undefined {
-  if (event.kind === "button") {
-    const m = /^rate:([1-5])$/.exec(event.payload ?? "");
-    return m ? Number(m[1]) : undefined;
-  }
-  if (text === undefined) return undefined;
-  const s = text.trim();
-  const digit = /^([1-5])(?:\s*(?:\/\s*5|из\s*5|of\s*5|⭐+|\*+))?[!.]?$/u.exec(s);
-  if (digit) return Number(digit[1]);
-  const stars = /^(?:⭐️?){1,5}$/u.exec(s);
-  if (stars) return [...s.replace(/\uFE0F/g, "")].length;
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,44 +249,74 @@ function clarifyButtons(turn: Turn, ranked: { category: Category; score: number 
   ];
 }
 
-/** Answers a category: the heart of DESIGN's table. `question` is the masked question text. */
-function respond(turn: Turn, category: Category, question: string): void {
+/** The knowledge base's answer, only on a strong match; otherwise the honest «I don't know». */
+function answerGeneral(turn: Turn, reading: Reading, howTo: boolean): void {
+  const { state } = turn;
+  const match = turn.kb.find(reading);
+  if (match) {
+    say(turn, `${answerOf(match.entry, state.locale, turn.profile)}\n\n${txt(turn, "feedbackQuestion")}`, [
+      [button(turn, "btnYes", PAYLOAD.helpedYes), button(turn, "btnNeedHuman", PAYLOAD.needHuman)],
+    ]);
+    state.step = "feedback";
+    return;
+  }
+  say(turn, txt(turn, howTo ? "howtoUnknown" : "kbUnknown"), [specialistButton(turn)]);
+  state.step = "offer";
+}
+
+function refuse(turn: Turn, c: Classification | undefined, reading: Reading): void {
+  const { state } = turn;
+  const { key, what } = refusalFor(c?.rule, reading.normalized);
+  let text: string;
+  if (state.guest) text = txt(turn, "refuseGuest");
+  else if ((state.refusals ?? 0) > 0) text = txt(turn, "refuseAgain");
+  else text = txt(turn, key, { what: txt(turn, what) });
+  if (soundsUpset(reading.text)) text = `${txt(turn, "empathy")} ${text}`;
+  state.refusals = (state.refusals ?? 0) + 1;
+  // Invariant 4: refused; a person only for non-confidential help (how to write the ticket).
+  say(turn, text, [[button(turn, "btnTicketHowto", PAYLOAD.ticketHowto)], specialistButton(turn)]);
+  state.step = "offer";
+}
+
+/** Answers a category: the heart of DESIGN's table. */
+function respond(turn: Turn, category: Category, reading: Reading, c?: Classification): void {
   const { state } = turn;
   state.misses = 0;
   state.category = category;
+  if (category !== "account_action") state.refusals = 0;
+  const upset = soundsUpset(reading.text) ? `${txt(turn, "empathy")} ` : "";
   switch (category) {
-    case "general": {
-      const match = turn.kb.find(question);
-      const entry = match?.entry ?? turn.kb.get(FALLBACK_ENTRY_ID) ?? turn.kb.entries[0];
-      const answer = entry ? answerOf(entry, state.locale) : "";
-      say(turn, `${answer}\n\n${txt(turn, "feedbackQuestion")}`, [
-        [button(turn, "btnYes", PAYLOAD.helpedYes), button(turn, "btnNeedHuman", PAYLOAD.needHuman)],
-      ]);
-      state.step = "feedback";
+    case "general":
+      answerGeneral(turn, reading, c?.howTo ?? false);
       return;
-    }
     case "account_action":
-      // Invariant 4: refuse, name the authorized routes; a specialist only for non-confidential help.
-      say(turn, txt(turn, "accountRefusal"), [[button(turn, "btnNeedHuman", PAYLOAD.needHuman)]]);
-      state.step = "offer";
+      refuse(turn, c, reading);
       return;
     case "technical":
-      say(turn, txt(turn, "technicalAdvice"), [[button(turn, "btnConnect", PAYLOAD.needHuman)]]);
+      say(turn, upset + txt(turn, state.guest ? "technicalAdviceGuest" : "technicalAdvice"), [
+        specialistButton(turn, "btnConnect"),
+      ]);
       state.step = "offer";
       return;
     case "billing":
-      say(turn, txt(turn, "billingAdvice"), [[button(turn, "btnConnect", PAYLOAD.needHuman)]]);
+      say(turn, upset + txt(turn, state.guest ? "billingAdviceGuest" : "billingAdvice"), [
+        specialistButton(turn, "btnConnect"),
+      ]);
       state.step = "offer";
       return;
-    case "urgent":
-      say(turn, txt(turn, "urgentHandoff"));
+    case "urgent": {
+      const askLogin = state.login === undefined && !state.guest;
+      say(turn, txt(turn, "urgentHandoff") + (askLogin ? `\n\n${txt(turn, "urgentAskLogin")}` : ""));
+      // Urgent never waits for a login: the customer can send it while the specialist connects.
       handOff(turn, "urgent", "high");
       return;
+    }
     case "ticket_status": {
-      const ticket = extractTicketNumber(question);
+      const ticket = extractTicketNumber(reading.text);
       if (ticket !== undefined) {
         state.ticket = ticket;
-        handOff(turn, "ticket_status");
+        say(turn, txt(turn, "ticketHandoff", { ticket }));
+        needPerson(turn, "ticket_status");
         return;
       }
       say(turn, txt(turn, "askTicket"), [[button(turn, "btnNoTicket", PAYLOAD.noTicket)]]);
@@ -439,30 +324,62 @@ function respond(turn: Turn, category: Category, question: string): void {
       return;
     }
     case "operator":
-      handOff(turn, "operator");
+      needPerson(turn, "operator");
       return;
   }
 }
 
-/** Classifies a question and answers it, or clarifies, or (after two misses) hands off. */
-function handleQuestion(turn: Turn, question: string): void {
+/** Classifies a question and answers it, asks «us or yourself», clarifies, or (after two misses) hands off. */
+function handleQuestion(turn: Turn, reading: Reading): void {
   const { state, ctx } = turn;
-  // Kept only while a clarify round needs it: the state is stored on every update.
+  const small = smallTalkOf(reading.text);
+  if (small !== undefined) {
+    say(turn, txt(turn, SMALL_TALK_TEXT[small]));
+    toQuestion(turn);
+    return;
+  }
   state.question = undefined;
   state.ticket = undefined;
-  const c = ctx.classifier.classify(question);
+  const c = ctx.classifier.classify(reading);
+  // «Смена владельца домена»: no verb says who should act, so ask before answering or refusing.
+  const bare = c.askSelfOrUs === true && c.rule !== undefined;
+  // A question the knowledge base answers well is a general question, however the model heard it.
+  if (!bare && (c.howTo || c.askSelfOrUs || !isConfident(c)) && turn.kb.find(reading) !== undefined) {
+    respond(turn, "general", reading, c);
+    return;
+  }
+  // Right after a refusal, «но я же владелец, почему нельзя?» is the same request again.
+  if ((state.refusals ?? 0) > 0 && (c.askSelfOrUs || (!isConfident(c) && c.act === "why"))) {
+    respond(turn, "account_action", reading, c);
+    return;
+  }
+  if (c.askSelfOrUs) {
+    // Only the model heard a request, or no verb says who should act: ask, don't refuse on a guess.
+    state.question = truncate(reading.text);
+    say(turn, txt(turn, "askSelfOrUs"), [
+      [button(turn, "btnAskUs", PAYLOAD.askUs)],
+      [button(turn, "btnAskSelf", PAYLOAD.askSelf)],
+    ]);
+    state.step = "self_or_us";
+    return;
+  }
   if (isConfident(c)) {
-    respond(turn, c.category, question);
+    respond(turn, c.category, reading, c);
+    return;
+  }
+  // A how-to question is answered even when the topic is unclear: honestly, if need be.
+  if (c.howTo) {
+    respond(turn, "general", reading, c);
     return;
   }
   state.misses += 1;
   if (state.misses >= MAX_MISSES) {
     // Asking a third time would be a loop: a person sorts it out.
     const top = c.ranked[0]?.category;
-    handOff(turn, top !== undefined && top !== "account_action" ? top : "operator");
+    needPerson(turn, top !== undefined && top !== "account_action" ? top : "operator");
     return;
   }
-  state.question = truncate(question);
+  state.question = truncate(reading.text);
   say(turn, txt(turn, "clarify"), clarifyButtons(turn, c.ranked));
   state.step = "clarify";
 }
@@ -470,51 +387,113 @@ function handleQuestion(turn: Turn, question: string): void {
 // ---------------------------------------------------------------------------------------------
 // Steps.
 
-function onLogin(turn: Turn, text: string | undefined): void {
+/** The first message of a conversation (or after idle expiry or /cancel): greeted *and* handled. */
+function onNew(turn: Turn, reading: Reading | undefined): void {
   const { event, state } = turn;
-  const input = event.kind === "button" ? (event.payload ?? "") : (text ?? "");
-  if (event.kind === "unsupported") {
-    say(turn, txt(turn, "unsupported"));
+  if (event.kind !== "text" || reading === undefined || reading.text.trim() === "") {
+    greetAndAskLogin(turn);
     return;
   }
-  const parsed = parseLogin(input);
-  if (parsed.type === "guest") {
-    state.guest = true;
-    state.login = undefined;
-    state.loginKind = undefined;
-    say(turn, `${txt(turn, "guestAccepted")}\n\n${txt(turn, "askQuestion")}`);
-    toQuestion(turn);
+  const small = smallTalkOf(reading.text);
+  if (small === "hello" || small === "ok") {
+    greetAndAskLogin(turn);
     return;
   }
-  if (parsed.type !== "invalid") {
-    state.guest = false;
+  say(turn, txt(turn, "greetingShort"), undefined, false);
+  const parsed = parseLogin(reading.text);
+  if (parsed.type === "login" || parsed.type === "contract" || parsed.type === "domain") {
     state.login = parsed.value;
     state.loginKind = parsed.type;
     say(turn, `${txt(turn, "loginAccepted", { login: parsed.value })}\n\n${txt(turn, "askQuestion")}`);
     toQuestion(turn);
     return;
   }
-  // Someone whose site is down should not be held up by a login prompt.
-  if (event.kind === "text" && input.trim().split(/\s+/).length >= 2) {
-    const c = turn.ctx.classifier.classify(input);
-    if (isConfident(c) && (c.category === "urgent" || c.category === "operator")) {
-      state.question = truncate(input);
-      respond(turn, c.category, input);
-      return;
-    }
-  }
-  const example = txt(turn, "loginExample");
-  const key: TextKey = parsed.reason === "email" ? "loginEmail" : "loginBad";
-  say(turn, txt(turn, key, { example }), loginButtons(turn));
+  toQuestion(turn);
+  handleQuestion(turn, reading);
 }
 
-function onClarify(turn: Turn, text: string | undefined): void {
+/** After the login question is settled: the waiting handoff goes, or the customer is asked what happened. */
+function afterLogin(turn: Turn, ack: string): void {
+  const { state } = turn;
+  const pending = state.pending;
+  state.pending = undefined;
+  state.loginTries = undefined;
+  if (pending !== undefined) {
+    say(turn, ack);
+    handOff(turn, pending);
+    return;
+  }
+  say(turn, `${ack}\n\n${txt(turn, "askQuestion")}`);
+  toQuestion(turn);
+}
+
+function goOnAsGuest(turn: Turn, key: TextKey): void {
+  turn.state.guest = true;
+  turn.state.login = undefined;
+  turn.state.loginKind = undefined;
+  afterLogin(turn, txt(turn, key));
+}
+
+function onLogin(turn: Turn, reading: Reading | undefined): void {
   const { event, state } = turn;
+  if (event.kind === "unsupported") {
+    say(turn, txt(turn, "unsupported"));
+    return;
+  }
+  if (event.payload === PAYLOAD.noAccount) {
+    goOnAsGuest(turn, "guestAccepted");
+    return;
+  }
+  if (event.payload === PAYLOAD.forgotLogin || (reading !== undefined && isForgotLogin(reading.text))) {
+    // One more chance with a contract number or a domain, then on as a guest.
+    state.loginTries = MAX_LOGIN_TRIES - 1;
+    say(turn, txt(turn, "forgotLogin"), [[button(turn, "btnNoAccount", PAYLOAD.noAccount)]]);
+    return;
+  }
+  if (reading === undefined) {
+    say(turn, txt(turn, "askLogin"), loginButtons(turn));
+    return;
+  }
+  const parsed = parseLogin(reading.text);
+  if (parsed.type === "guest") {
+    goOnAsGuest(turn, "guestAccepted");
+    return;
+  }
+  if (parsed.type !== "invalid") {
+    state.guest = false;
+    state.login = parsed.value;
+    state.loginKind = parsed.type;
+    afterLogin(turn, txt(turn, "loginAccepted", { login: parsed.value }));
+    return;
+  }
+  const small = smallTalkOf(reading.text);
+  if (small !== undefined) {
+    say(turn, `${txt(turn, SMALL_TALK_TEXT[small])} ${txt(turn, "askLogin")}`, loginButtons(turn));
+    return;
+  }
+  // A question typed where the login was asked is a question (unless a handoff waits for the login).
+  if (state.pending === undefined && parsed.reason !== "email" && reading.normalized.split(" ").length >= 2) {
+    state.loginTries = undefined;
+    toQuestion(turn);
+    handleQuestion(turn, reading);
+    return;
+  }
+  state.loginTries = (state.loginTries ?? 0) + 1;
+  if (state.loginTries >= MAX_LOGIN_TRIES) {
+    goOnAsGuest(turn, "loginGiveUp");
+    return;
+  }
+  const key: TextKey = parsed.reason === "email" ? "loginEmail" : "loginBad";
+  say(turn, txt(turn, key, { example: txt(turn, "loginExample") }), loginButtons(turn));
+}
+
+function onClarify(turn: Turn, reading: Reading | undefined): void {
+  const { event, state, ctx } = turn;
   if (event.kind === "button") {
     const m = /^cat:([a-z_]+)$/.exec(event.payload ?? "");
     const picked = CATEGORIES.find((c) => c === m?.[1]);
     if (picked !== undefined) {
-      const question = state.question ?? "";
+      const question = ctx.classifier.read(state.question ?? "");
       state.question = undefined;
       respond(turn, picked, question);
       return;
@@ -529,70 +508,102 @@ function onClarify(turn: Turn, text: string | undefined): void {
     );
     return;
   }
-  if (text !== undefined) handleQuestion(turn, text);
+  if (reading !== undefined) handleQuestion(turn, reading);
 }
 
-function onFeedback(turn: Turn, text: string | undefined): void {
+function onSelfOrUs(turn: Turn, reading: Reading | undefined): void {
+  const { event, state, ctx } = turn;
+  const s = reading === undefined ? "" : simplify(reading.text);
+  const us =
+    event.payload === PAYLOAD.askUs ||
+    /^(?:вы|сделайте|сделайте вы|вы сделайте|нужно чтобы вы|do it|you|for me|do it for me)$/.test(s);
+  const self =
+    event.payload === PAYLOAD.askSelf || /^(?:сам|сама|самому|самой|как самому|myself|how|how to)$/.test(s);
+  if (us || self) {
+    const question = ctx.classifier.read(state.question ?? "");
+    state.question = undefined;
+    if (us) respond(turn, "account_action", question);
+    else respond(turn, "general", question, { category: "general", confidence: 1, ranked: [], howTo: true });
+    return;
+  }
+  if (reading !== undefined) handleQuestion(turn, reading);
+}
+
+function onFeedback(turn: Turn, reading: Reading | undefined): void {
   const { event } = turn;
-  const s = text === undefined ? "" : simplify(text);
-  if (event.payload === PAYLOAD.helpedYes || (event.kind === "text" && YES.test(s))) {
+  if (event.payload === PAYLOAD.helpedYes || (reading !== undefined && isYes(reading.text))) {
     say(turn, txt(turn, "helpedYes"));
     toQuestion(turn);
     return;
   }
-  if (event.payload === PAYLOAD.needHuman || (event.kind === "text" && NO.test(s))) {
-    handOff(turn, turn.state.category ?? "general");
+  if (event.payload === PAYLOAD.needHuman || (reading !== undefined && isNo(reading.text))) {
+    needPerson(turn, turn.state.category ?? "general");
     return;
   }
-  if (event.kind === "text" && text !== undefined) handleQuestion(turn, text);
+  if (reading !== undefined) handleQuestion(turn, reading);
 }
 
-function onOffer(turn: Turn, text: string | undefined): void {
-  const { event } = turn;
-  const s = text === undefined ? "" : simplify(text);
+function onOffer(turn: Turn, reading: Reading | undefined): void {
+  const { event, ctx } = turn;
+  const s = reading === undefined ? "" : simplify(reading.text);
   if (
     event.payload === PAYLOAD.needHuman ||
-    (event.kind === "text" && /^(да|давайте|yes|please|specialist|специалист|нужен специалист)$/.test(s))
+    /^(?:да|давайте|да давайте|позовите|соедините|yes|please|yes please)$/.test(s)
   ) {
-    handOff(turn, turn.state.category ?? "operator");
+    needPerson(turn, turn.state.category ?? "operator");
     return;
   }
-  if (event.kind === "text" && /^(нет|не надо|спасибо|no|no thanks|thanks)$/.test(s)) {
+  if (event.payload === PAYLOAD.ticketHowto) {
+    respond(turn, "general", ctx.classifier.read(txt(turn, "btnTicketHowto")));
+    return;
+  }
+  if (/^(?:нет|не надо|не нужно|no|no thanks|нет спасибо)$/.test(s)) {
     say(turn, txt(turn, "helpedYes"));
     toQuestion(turn);
     return;
   }
-  if (event.kind === "text" && text !== undefined) handleQuestion(turn, text);
+  if (reading !== undefined) handleQuestion(turn, reading);
 }
 
-function onTicket(turn: Turn, text: string | undefined): void {
+function onTicket(turn: Turn, reading: Reading | undefined): void {
   const { event, state } = turn;
-  const s = text === undefined ? "" : simplify(text);
-  if (event.payload === PAYLOAD.noTicket || (event.kind === "text" && NO_TICKET.test(s))) {
-    handOff(turn, "ticket_status");
+  if (event.payload === PAYLOAD.noTicket || (reading !== undefined && isNoTicket(reading.text))) {
+    say(turn, txt(turn, "ticketNoNumber"));
+    needPerson(turn, "ticket_status");
     return;
   }
-  if (event.kind !== "text" || text === undefined) {
+  if (reading === undefined) {
     say(turn, txt(turn, "ticketBad"), [[button(turn, "btnNoTicket", PAYLOAD.noTicket)]]);
     return;
   }
-  const ticket = parseTicketAnswer(text);
+  const ticket = parseTicketAnswer(reading.text);
   if (ticket !== undefined) {
     state.ticket = ticket;
-    handOff(turn, "ticket_status");
+    say(turn, txt(turn, "ticketHandoff", { ticket }));
+    needPerson(turn, "ticket_status");
+    return;
+  }
+  // Not a number: maybe a new question («а что писать в заявке?»).
+  if (reading.normalized.split(" ").length >= 3) {
+    toQuestion(turn);
+    handleQuestion(turn, reading);
     return;
   }
   state.misses += 1;
   if (state.misses >= MAX_MISSES) {
-    handOff(turn, "ticket_status");
+    needPerson(turn, "ticket_status");
     return;
   }
   say(turn, txt(turn, "ticketBad"), [[button(turn, "btnNoTicket", PAYLOAD.noTicket)]]);
 }
 
-function onRating(turn: Turn, text: string | undefined): void {
+function ratingButtons(): Button[][] {
+  return [[1, 2, 3, 4, 5].map((n) => ({ label: String(n), payload: ratingPayload(n) }))];
+}
+
+function onRating(turn: Turn, reading: Reading | undefined): void {
   const { event, state } = turn;
-  const score = parseRating(event, text);
+  const score = parseRating(event, reading?.text);
   const handoff = state.handoff;
   if (score !== undefined && handoff) {
     turn.effects.push({ type: "rating", handoffId: handoff.id, category: handoff.category, score });
@@ -601,26 +612,30 @@ function onRating(turn: Turn, text: string | undefined): void {
     toQuestion(turn);
     return;
   }
-  if (event.kind === "text" && text !== undefined) {
+  if (reading !== undefined) {
     // Not a rating: the customer moved on. Drop the rating rather than nag.
     state.handoff = undefined;
     toQuestion(turn);
-    handleQuestion(turn, text);
+    handleQuestion(turn, reading);
     return;
   }
-  say(turn, txt(turn, "askRating"), ratingButtons(turn));
+  say(turn, txt(turn, "askRating"), ratingButtons());
 }
 
-function ratingButtons(_turn: Turn): Button[][] {
-  return [[1, 2, 3, 4, 5].map((n) => ({ label: String(n), payload: ratingPayload(n) }))];
-}
-
-/** While queued or with an agent: customer messages go to the agent, the bot stays silent. */
+/** While queued or with an agent: customer messages go to the agent; while queued each is acknowledged. */
 function relay(turn: Turn, text: string | undefined): void {
   const { event, state } = turn;
   const handoff = state.handoff;
   if (!handoff) return;
   if (event.kind === "text" && text !== undefined) {
+    // The login asked for during an urgent handoff: remember it (the agent sees the message too).
+    if (state.login === undefined && !state.guest) {
+      const parsed = parseLogin(text);
+      if (parsed.type === "login" || parsed.type === "contract" || parsed.type === "domain") {
+        state.login = parsed.value;
+        state.loginKind = parsed.type;
+      }
+    }
     turn.effects.push(
       compact({ type: "relay_to_agent" as const, handoffId: handoff.id, text, messageId: event.messageId }),
     );
@@ -633,18 +648,24 @@ function relay(turn: Turn, text: string | undefined): void {
         messageId: event.messageId,
       }),
     );
+  } else {
+    // Stale buttons (from earlier bot messages) mean nothing while a person handles it.
+    return;
   }
-  // Stale buttons (from earlier bot messages) mean nothing while a person handles it.
+  if (state.step === "queued") say(turn, txt(turn, "waitAck"), undefined, false);
 }
 
 function onCommand(turn: Turn, command: GlobalCommand): void {
   const { state } = turn;
   const step = state.step;
   switch (command) {
-    case "start":
+    case "start": {
       if (step === "queued" || step === "agent") closeHandoff(turn);
-      restart(turn);
+      const { locale, handoffSeq, handoffTimes } = state;
+      turn.state = compact({ ...initialState(turn.ctx), locale, handoffSeq, handoffTimes });
+      greetAndAskLogin(turn);
       return;
+    }
     case "operator":
       if (step === "queued") {
         say(turn, txt(turn, "alreadyQueued"), [[button(turn, "btnCancelWait", PAYLOAD.cancelWait)]]);
@@ -653,7 +674,7 @@ function onCommand(turn: Turn, command: GlobalCommand): void {
       } else {
         // After an answer the category says what the customer needs; otherwise it is just «operator».
         const keep = step === "offer" || step === "feedback" || step === "ticket";
-        handOff(turn, keep ? (state.category ?? "operator") : "operator");
+        needPerson(turn, keep ? (state.category ?? "operator") : "operator");
       }
       return;
     case "cancel":
@@ -667,6 +688,8 @@ function onCommand(turn: Turn, command: GlobalCommand): void {
         say(turn, txt(turn, "agentChatEnded"));
       } else if (step === "login") {
         state.step = "new";
+        state.pending = undefined;
+        state.loginTries = undefined;
         say(turn, txt(turn, "cancelledLogin"));
       } else {
         if (step === "rating") state.handoff = undefined;
@@ -694,7 +717,7 @@ function onSystem(turn: Turn): void {
       return;
     case "agent_closed":
       state.step = "rating";
-      say(turn, txt(turn, "askRating"), ratingButtons(turn));
+      say(turn, txt(turn, "askRating"), ratingButtons());
       return;
   }
 }
@@ -719,18 +742,21 @@ function transcriptText(event: InboundEvent, text: string | undefined): string {
 export interface SupportFlowOptions {
   /** The knowledge base for general questions. @defaultValue the bundled, validated base */
   knowledgeBase?: KnowledgeBase;
+  /** The operator's contacts and text overrides. @defaultValue none: contacts read neutrally */
+  profile?: OperatorProfile;
 }
 
 /** Builds the flow's transition function. */
 export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
   const kb = options.knowledgeBase ?? defaultKnowledgeBase();
-  return (raw, event, ctx): StepResult => {
-    // Always through migrateState: it copies (the input is never mutated) and repairs.
-    const previous = migrateState(raw, ctx);
-    const state: ConversationState = { ...previous, transcript: [...previous.transcript] };
+  const profile = options.profile;
+  return (previous, event, ctx): StepResult => {
+    // The engine has read the stored state through `migrateState` once; copy, never mutate it.
+    const base = previous ?? initialState(ctx);
+    const state: ConversationState = { ...base, transcript: [...base.transcript] };
     if (state.handoff) state.handoff = { ...state.handoff };
-    state.locale = localeFor(event, raw === undefined ? undefined : state.locale, ctx.defaultLocale);
-    const turn: Turn = { state, event, ctx, kb, replies: [], effects: [] };
+    state.locale = localeFor(event, previous === undefined ? undefined : state.locale, ctx.defaultLocale);
+    const turn: Turn = { state, event, ctx, kb, profile, replies: [], effects: [] };
 
     if (event.kind === "system") {
       onSystem(turn);
@@ -741,15 +767,18 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
     // Invariant 5: mask first; from here on only the masked text exists.
     const masked = event.text === undefined ? undefined : mask(event.text);
     const text = masked?.text;
+    const reading = event.kind === "text" && text !== undefined ? ctx.classifier.read(text) : undefined;
+    // The customer's language is what they write («Latin → English until they write Russian»).
+    // One token (a login, an email, a domain) says nothing about the language.
+    if (reading?.language !== undefined && /\S\s+\S/.test(reading.text)) turn.state.locale = reading.language;
     if (masked?.masked) say(turn, txt(turn, "maskedWarning"));
 
-    // A long silence outside a handoff: start over.
+    // A long silence outside a handoff: start over, and still handle what they wrote now.
     const idle = ctx.now - turn.state.updatedAt > ctx.idleMs;
     const handingOff = turn.state.step === "queued" || turn.state.step === "agent";
     if (idle && !handingOff && turn.state.step !== "new") {
-      const { locale, handoffSeq } = turn.state;
-      turn.state = { ...initialState(ctx), locale, handoffSeq };
-      if (event.kind !== "command") say(turn, txt(turn, "idleRestart"), undefined, false);
+      const { locale, handoffSeq, handoffTimes } = turn.state;
+      turn.state = compact({ ...initialState(ctx), locale, handoffSeq, handoffTimes });
     }
 
     record(turn, "customer", transcriptText(event, text));
@@ -757,38 +786,43 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
     // While an agent owns the conversation, its text belongs to the agent, even «отмена».
     const command = step === "agent" && event.kind !== "command" ? undefined : commandOf(event, text);
 
-    if (command !== undefined && !(step === "new" && command !== "operator")) {
+    if (command !== undefined && !(step === "new" && command === "cancel")) {
       onCommand(turn, command);
-    } else if (step === "new") {
-      greet(turn);
     } else if (step === "queued" || step === "agent") {
       relay(turn, text);
-    } else if (event.kind === "unsupported") {
+    } else if (event.kind === "unsupported" && step !== "login") {
       say(turn, txt(turn, "unsupported"));
     } else {
       switch (step) {
+        case "new":
+          onNew(turn, reading);
+          break;
         case "login":
-          onLogin(turn, text);
+          onLogin(turn, reading);
           break;
         case "question":
-          if (event.kind === "text" && text !== undefined) handleQuestion(turn, text);
-          else if (event.kind === "button" && /^cat:/.test(event.payload ?? "")) onClarify(turn, text);
+          if (reading !== undefined) handleQuestion(turn, reading);
+          else if (event.kind === "button" && /^cat:/.test(event.payload ?? "")) onClarify(turn, reading);
+          else if (event.payload === PAYLOAD.needHuman) needPerson(turn, "operator");
           else say(turn, txt(turn, "askQuestion"));
           break;
         case "clarify":
-          onClarify(turn, text);
+          onClarify(turn, reading);
+          break;
+        case "self_or_us":
+          onSelfOrUs(turn, reading);
           break;
         case "feedback":
-          onFeedback(turn, text);
+          onFeedback(turn, reading);
           break;
         case "offer":
-          onOffer(turn, text);
+          onOffer(turn, reading);
           break;
         case "ticket":
-          onTicket(turn, text);
+          onTicket(turn, reading);
           break;
         case "rating":
-          onRating(turn, text);
+          onRating(turn, reading);
           break;
       }
     }
@@ -801,24 +835,34 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
 export const step: FlowStep = createSupportFlow();
 
 /**
- * The queue-status message: position, expected wait, the after-hours notice with the phone and
- * panel-ticket routes, and [Отменить ожидание]. Tagged so later updates edit it in place; the
- * first send is a new message (the desk sets `edit` when it refreshes the position).
+ * The queue-status message. Only when a worker serves the queue within working hours does it say
+ * «you are in the queue»; otherwise it tells the truth and the other routes (DESIGN «Promise only
+ * what is true»). Tagged so later updates edit it in place.
  */
-export function renderQueueStatus(locale: Locale, status: QueueStatus): OutboundReply {
-  if (status.taken) return { text: t(locale, "queueTaken"), tag: QUEUE_STATUS_TAG };
-  const lines = [t(locale, "queuePosition", { position: status.position })];
-  lines.push(
-    status.waitMinutes === undefined
-      ? t(locale, "queueWaitUnknown")
-      : t(locale, "queueWait", { minutes: Math.max(1, Math.round(status.waitMinutes)) }),
-  );
-  if (status.afterHours)
-    lines.push(t(locale, "queueAfterHours", { backAt: formatBackAt(locale, status.afterHours) }));
-  lines.push(t(locale, "queueHint"));
+export function renderQueueStatus(
+  locale: Locale,
+  status: QueueStatus,
+  profile?: OperatorProfile,
+): OutboundReply {
+  const tr = (key: TextKey, vars?: Record<string, string | number>) => t(locale, key, vars, profile);
+  if (status.taken) return { text: tr("queueTaken"), tag: QUEUE_STATUS_TAG };
+  const lines: string[] = [];
+  if (status.afterHours) {
+    lines.push(tr("queueAfterHours", { backAt: formatBackAt(locale, status.afterHours) }));
+  } else if (status.served === false) {
+    lines.push(tr("queueUnserved"));
+  } else {
+    lines.push(tr("queuePosition", { position: status.position }));
+    lines.push(
+      status.waitMinutes === undefined
+        ? tr("queueWaitUnknown")
+        : tr("queueWait", { minutes: Math.max(1, Math.round(status.waitMinutes)) }),
+    );
+  }
+  lines.push(tr("queueHint"));
   return {
     text: lines.join("\n\n"),
-    buttons: [[{ label: t(locale, "btnCancelWait"), payload: PAYLOAD.cancelWait }]],
+    buttons: [[{ label: tr("btnCancelWait"), payload: PAYLOAD.cancelWait }]],
     tag: QUEUE_STATUS_TAG,
   };
 }
@@ -836,11 +880,11 @@ export function formatBackAt(locale: Locale, back: { backAt: number; timeZone: s
 }
 
 /** The one «please slow down» message for a customer who floods the bot. */
-export function floodNotice(locale: Locale): OutboundReply {
-  return { text: t(locale, "floodNotice") };
+export function floodNotice(locale: Locale, profile?: OperatorProfile): OutboundReply {
+  return { text: t(locale, "floodNotice", undefined, profile) };
 }
 
 /** What the desk puts before an agent's words when relaying them to the customer. */
-export function agentReplyPrefix(locale: Locale): string {
-  return t(locale, "agentPrefix");
+export function agentReplyPrefix(locale: Locale, profile?: OperatorProfile): string {
+  return t(locale, "agentPrefix", undefined, profile);
 }

@@ -4,6 +4,7 @@
  * The engine carries out effects (queueing a handoff, relaying to an agent) after saving the state.
  */
 import type { ChannelId, InboundEvent, Locale, OutboundReply } from "./model.js";
+import type { Reading } from "./nlp/reader.js";
 
 /** The categories a question is classified into (DESIGN.md's table). The names are a contract. */
 export const CATEGORIES = [
@@ -31,11 +32,23 @@ export interface Classification {
   ranked: { category: Category; score: number }[];
   /** Set when an explicit rule decided (e.g. `account_action:change_owner`), for evaluation and logs. */
   rule?: string;
+  /** True for a how-to question («как самому…»): answered, never refused. */
+  howTo?: boolean;
+  /** What the customer is doing with the words (see `classifier/intent.ts`), when it was read. */
+  act?: "howto" | "request" | "report" | "why" | "other";
+  /**
+   * True when the model hears an account action that no rule confirms: the flow asks whether the
+   * customer wants us to do it or asks how to do it themselves, instead of refusing on a guess.
+   */
+  askSelfOrUs?: boolean;
 }
 
 /** The classifier seam: sync, pure, loaded once. */
 export interface Classifier {
-  classify(text: string): Classification;
+  /** Reads a message once: its language, its words with translit and typos repaired, its stems. */
+  read(text: string): Reading;
+  /** Classifies a message (or its reading, so the knowledge base can share it). */
+  classify(text: string | Reading): Classification;
 }
 
 /** The flow's steps. */
@@ -44,6 +57,7 @@ export type StepName =
   | "login" // waiting for the account login / contract number / domain, or «Нет аккаунта»
   | "question" // waiting for the description of the situation
   | "clarify" // low confidence: waiting for a category button
+  | "self_or_us" // «сделать нам или подсказать, как самому?»: waiting for the answer
   | "feedback" // «Помогло?» after a knowledge-base answer
   | "offer" // after a refusal or a ticket suggestion: [Специалист] offered
   | "ticket" // ticket_status: waiting for the ticket number
@@ -90,6 +104,14 @@ export interface ConversationState {
    * buttons can still be answered from it (e.g. the knowledge-base lookup for `general`).
    */
   question?: string;
+  /** A handoff waiting for the login (the customer asked for a person before giving one). */
+  pending?: Category;
+  /** Failed answers to the login question in a row; after two the flow goes on as a guest. */
+  loginTries?: number;
+  /** Refusals in a row: the second one is short instead of the same text again. */
+  refusals?: number;
+  /** When the last handoffs were requested (epoch ms, the last hour only): a cap against abuse. */
+  handoffTimes?: number[];
   /** The last lines of the conversation, masked, capped (see the flow for the cap). */
   transcript: TranscriptLine[];
   handoff?: OpenHandoff;
@@ -156,6 +178,11 @@ export interface QueueStatus {
   afterHours?: { backAt: number; timeZone: string };
   /** True once an agent has taken the conversation. */
   taken?: boolean;
+  /**
+   * False when no desk worker serves the queue right now: the customer is told the truth and the
+   * other routes instead of «you are in the queue». Undefined means unknown (treated as served).
+   */
+  served?: boolean;
 }
 
 /** The signature of a flow transition. */

@@ -114,8 +114,15 @@ const CONFIRM_OWNER = any(
   / что я (?:\S+ )?(?:владел|собственник|хозя)/,
 );
 const SERVICE_SETTINGS = near(
-  "отключ|включ|подключ|активир|деактив|выключ|отмен|останов|приостанов",
+  "отключ|включ|подключ|активир|деактив|выключ|отмен|останов|приостанов|убер|убрат",
   "автопродл|автоплат|автооплат|тариф|услуг",
+  3,
+);
+/** «мой», «у меня», «my»: the data asked for is the customer's own account's. */
+const POSSESSIVE = / (?:мой|моя|мое|моего|моей|мои|моих|моем|у меня|мне|нашего|наш|наши|my|our)(?= )/;
+const DISCLOSE_OWN = then(
+  "скажите|назовите|напомните|сообщите|покажите|пришлите|вышлите|продиктуйте|tell|send|show|remind",
+  "парол|логин|договор|инн|реквизит|данн|паспорт|владел|password|login|contract|owner",
   3,
 );
 const DISCLOSE_DATA = any(
@@ -124,6 +131,10 @@ const DISCLOSE_DATA = any(
     "парол|логин|номер договора|инн|реквизит|данн аккаунт|паспорт",
     2,
   ),
+  { test: (t: string) => POSSESSIVE.test(t) && DISCLOSE_OWN.test(t) } as RegExp,
+  / (?:пришлите|скиньте|покажите|скажите|напишите|send|show)(?: \S+){0,6} (?:сюда|в чат|в этот чат|here)(?= )/,
+  / на кого (?:\S+ )?(?:оформлен|записан|зарегистрирован|оформлял)\S*/,
+  / (?:можно|можете|могли бы)(?: \S+){0,2} (?:сюда|в чат|здесь|тут)(?: \S+){0,2} (?:данн|логин|парол|договор|баланс|реквизит)\S*/,
   / (?:какой|какая|какие|каков) (?:\S+ )?(?:у меня|мой|моя|мои) (?:\S+ )?(?:парол|логин|договор|email|почт|реквизит)/,
 );
 const JUST_DO_IT =
@@ -142,6 +153,26 @@ const EN_ACCOUNT = any(
   re(
     " (?:what is|what s|tell me|send me|give me|remind me)(?: \\S+){0,2} (?:password|login|contract number)",
   ),
+);
+
+/**
+ * A request to do something in the account, addressed to us: a polite imperative of an action verb
+ * («переключите мне php», «продлите домен», «выпустите ssl»), or its English form («please renew…»,
+ * «can you switch…», «… for me»). Diagnosing («проверьте», «посмотрите») is not an action: that is
+ * technical help, which a person in the chat may give.
+ */
+const ACT_VERB_RU =
+  "смените|поменяйте|измените|переключите|включите|отключите|подключите|добавьте|удалите|продлите|выпустите|" +
+  "установите|увеличьте|уменьшите|перенесите|переведите|создайте|настройте|сделайте|верните|разблокируйте|" +
+  "восстановите|сбросьте|выдайте|откройте|закройте|активируйте|поставьте|замените|перепишите|переоформите|" +
+  "продлевайте|оформите|отмените|приостановите|заблокируйте|пропишите|пересоздайте|уберите|зачислите|" +
+  "начислите|спишите|подтвердите|перенастройте";
+const ACT_REQUEST_RU = new RegExp(` (?:${ACT_VERB_RU})(?= )`);
+const ACT_VERB_EN =
+  "reset|change|switch|enable|disable|turn on|turn off|add|delete|remove|renew|extend|issue|install|increase|" +
+  "upgrade|downgrade|move|transfer|set up|configure|unblock|refund|restore|cancel|close|create|update|activate";
+const ACT_REQUEST_EN = new RegExp(
+  ` (?:please|pls|plz|can you|could you|would you|will you|just|kindly)(?: \\S+){0,1} (?:${ACT_VERB_EN})(?= )| (?:${ACT_VERB_EN})(?: \\S+){0,7} for me(?= )`,
 );
 
 /** A how-to question about a password of something the customer manages themselves. */
@@ -173,15 +204,28 @@ export const ACCOUNT_RULES: readonly AccountRule[] = [
   { id: "disclose_data", test: DISCLOSE_DATA },
   { id: "just_do_it", test: (t) => JUST_DO_IT.test(t) },
   { id: "ownership_claim", test: (t) => OWNERSHIP_CLAIM.test(t) && REQUEST.test(t) },
+  { id: "act_request", test: (t) => ACT_REQUEST_RU.test(t) || ACT_REQUEST_EN.test(t) },
   // English requests to act on the account.
   { id: "en_change", test: (t) => EN_CHANGE.test(t) },
   { id: "en_access", test: (t) => EN_ACCESS.test(t) && !selfServiceHowTo(t) },
   { id: "en_account", test: EN_ACCOUNT },
 ];
 
-/** The first account rule that fires on `text` (or on an `analyze()` result), or undefined. */
-export function matchAccountRule(text: TextInput): string | undefined {
+/**
+ * Rules that still fire when the customer reports or asks why rather than requests: «я забыл
+ * пароль» asks for access back, and naming the data is a disclosure however it is asked.
+ */
+const RULES_FOR_REPORTS = new Set(["restore_access", "disclose_data", "money_left"]);
+
+/**
+ * The first account rule that fires on `text` (or on an `analyze()` result), or undefined. With
+ * `reportOnly`, only the rules that hold for a report or a «why» question are tried.
+ */
+export function matchAccountRule(text: TextInput, reportOnly = false): string | undefined {
   const padded = ` ${typeof text === "string" ? normalize(text) : text.normalized} `;
-  for (const rule of ACCOUNT_RULES) if (rule.test(padded)) return rule.id;
+  for (const rule of ACCOUNT_RULES) {
+    if (reportOnly && !RULES_FOR_REPORTS.has(rule.id)) continue;
+    if (rule.test(padded)) return rule.id;
+  }
   return undefined;
 }

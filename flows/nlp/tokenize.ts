@@ -194,6 +194,11 @@ export interface Analysis {
   readonly stems: readonly string[];
 }
 
+/** The analysis of `text` whose words were already read (and possibly repaired) by the caller. */
+export function analysisFromWords(text: string, list: readonly string[]): Analysis {
+  return { text, normalized: list.join(" "), stems: stemsOf(list) };
+}
+
 /** The last text analysed: the flow classifies a question and then looks the same text up. */
 let lastAnalysis: Analysis | undefined;
 

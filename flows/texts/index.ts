@@ -2,6 +2,7 @@
  * The texts' public entry: pick a locale's texts and fill placeholders.
  */
 import type { Locale } from "../model.js";
+import { type OperatorProfile, profileVars } from "../profile.js";
 import type { Category } from "../types.js";
 import { en } from "./en.js";
 import { ru, type TextKey, type Texts } from "./ru.js";
@@ -38,7 +39,16 @@ export const CATEGORY_LABEL_KEY: Record<Category, TextKey> = {
   operator: "catOperator",
 };
 
-/** One locale's text by key, with placeholders filled. */
-export function t(locale: Locale, key: TextKey, vars?: Record<string, string | number>): string {
-  return format(TEXTS[locale][key], vars);
+/**
+ * One locale's text by key, with placeholders filled: the operator's override of the text when the
+ * profile has one, its contacts (`{call}`, `{toEmail}`, `{panel}`…), then `vars`.
+ */
+export function t(
+  locale: Locale,
+  key: TextKey,
+  vars?: Record<string, string | number>,
+  profile?: OperatorProfile,
+): string {
+  const pick = (k: TextKey): string => profile?.texts?.[locale]?.[k] ?? TEXTS[locale][k];
+  return format(format(pick(key), vars), profileVars(profile, pick));
 }

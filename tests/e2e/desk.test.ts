@@ -70,7 +70,7 @@ async function envFor(
   };
 }
 
-const QUEUED = /место в очереди: (\d+)\./;
+const QUEUED = /Вы в очереди: (\d+)-й\./;
 const TAKEN = /Специалист взял ваш вопрос/;
 const positionOf = (text: string) => Number(QUEUED.exec(text)?.[1]);
 const labels = (m: FakeMessage) => m.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [];
@@ -252,7 +252,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     expect(card.text).toContain("Канал не авторизован");
     expect(card.text).toContain("Клиент: kuznetsov");
     const handoffId = await handoffOf(thread);
-    expect(handoffId).toBe(`tg-${chat}-1`);
+    expect(handoffId).toMatch(new RegExp(`^tg-${chat}-1-[0-9a-z]+$`));
 
     // [Взять]: the card names the agent and keeps only [Закрыть]; the customer hears of it.
     const claimed = tg.nextMessage(chat, (m) => /Специалист Анна подключился/.test(m.text));
@@ -335,7 +335,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     const secondCard = tg.nextMessage(DESK, isCard("kuznetsov"));
     await tgSays(chat, "оператор", QUEUED);
     expect((await secondCard).threadId).not.toBe(thread);
-    expect(await handoffOf((await secondCard).threadId ?? 0)).toBe(`tg-${chat}-2`);
+    expect(await handoffOf((await secondCard).threadId ?? 0)).toMatch(new RegExp(`^tg-${chat}-2-[0-9a-z]+$`));
     await press(ANNA, await secondCard, { label: "Закрыть" });
   });
 
@@ -537,13 +537,16 @@ describe("outside working hours (VK only, the service in-process)", () => {
       };
       await said("Начать", /логин/i, START_PAYLOAD);
       await said("orlov", /Опишите ситуацию/);
-      const queued = await said("оператор", QUEUED);
+      const queued = await said("оператор", /нерабочее время/);
       // The weekday in the customer's language (ru): «пн», «вт»…
       const ruDay = new Intl.DateTimeFormat("ru-RU", { weekday: "short", timeZone: "UTC" }).format(
         Date.UTC(2026, 10, 22 + ((today + 1) % 7)),
       );
-      expect(queued.text).toContain(`Сейчас нерабочее время: специалисты вернутся ${ruDay} 00:00 (UTC).`);
-      expect(queued.text).toMatch(/позвоните по телефону поддержки/);
+      expect(queued.text).toContain(
+        `Сейчас нерабочее время: специалисты вернутся ${ruDay} 00:00 (UTC) и ответят здесь.`,
+      );
+      expect(queued.text).toMatch(/позвоните нам по телефону поддержки/);
+      expect(queued.text).not.toMatch(/Вы в очереди/); // no queue promise after hours
       expect(queued.text).toMatch(/заявкой из панели\s+управления/);
       expect(vkButtons(queued).map((b) => b.label)).toContain("Отменить ожидание");
     } finally {
@@ -607,14 +610,14 @@ describe("a desk worker killed mid-job (the service as a child process)", () => 
       // The card is recorded in Redis after Telegram answers: wait for the job itself to finish.
       const events = new QueueEvents("handoffs", { connection: redis.client(3) });
       await events.waitUntilReady();
-      const finished = new Promise<void>((resolve) =>
+      const finished = new Promise<string>((resolve) =>
         events.on("completed", ({ jobId }) => {
-          if (jobId === `tg-${chat}-1`) resolve();
+          if (jobId.startsWith(`tg-${chat}-1-`)) resolve(jobId);
         }),
       );
       await started(env);
       const posted = await card;
-      await finished;
+      const handoffId = await finished;
       await events.close();
       expect(tg.callsOf("createForumTopic")).toHaveLength(1);
       expect(tg.topicsOf(DESK)).toHaveLength(1);
@@ -622,8 +625,8 @@ describe("a desk worker killed mid-job (the service as a child process)", () => 
       expect(posted.threadId).toBe(topic?.message_thread_id);
       expect(tg.messagesTo(DESK).filter((m) => m.text.startsWith("Обращение #"))).toHaveLength(1);
       const db = redis.client(3);
-      expect(await db.hget(keys.meta(`tg-${chat}-1`), "topic")).toBe(String(topic?.message_thread_id));
-      expect(await db.hget(keys.meta(`tg-${chat}-1`), "card")).toBe(String(posted.message_id));
+      expect(await db.hget(keys.meta(handoffId), "topic")).toBe(String(topic?.message_thread_id));
+      expect(await db.hget(keys.meta(handoffId), "card")).toBe(String(posted.message_id));
     } finally {
       for (const s of services) s.kill("SIGTERM");
       await Promise.all(services.map((s) => s.exited));

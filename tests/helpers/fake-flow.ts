@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { Engine, type FlowModule } from "../../src/engine/engine.js";
-import type { ConversationState, Effect } from "../../flows/types.js";
+import type { Classifier, ConversationState, Effect } from "../../flows/types.js";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { HandoffGateway } from "../../src/handoff/gateway.js";
 import type { ConversationStore } from "../../src/store/conversation-store.js";
@@ -120,7 +120,7 @@ export function recordingEngine(
     context: {
       idleMs: 60_000,
       defaultLocale: "ru",
-      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
+      classifier: stubClassifier,
     },
     handoffs,
     logger: pino({ level: "silent" }),
@@ -128,3 +128,9 @@ export function recordingEngine(
   engine.registerSender(sender);
   return { engine, sender };
 }
+
+/** A classifier that calls everything `general`: for engine tests whose flow never classifies. */
+export const stubClassifier: Classifier = {
+  read: (text) => ({ text, normalized: text, stems: [], translit: false }),
+  classify: () => ({ category: "general", confidence: 1, ranked: [] }),
+};

@@ -13,7 +13,7 @@ import type { ChannelSender } from "../../src/channel.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { InboundEvent } from "../../flows/model.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
-import { RecordingGateway, recordingFlow } from "../helpers/fake-flow.js";
+import { RecordingGateway, recordingFlow, stubClassifier } from "../helpers/fake-flow.js";
 
 /** A message on an instance's input list. */
 export type InstanceMessage = { stop: true } | { event: InboundEvent; copy: number };
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     context: {
       idleMs: 3_600_000,
       defaultLocale: "ru",
-      classifier: { classify: () => ({ category: "general", confidence: 1, ranked: [] }) },
+      classifier: stubClassifier,
     },
     handoffs: new RecordingGateway(),
     logger: pino({ level: "silent" }),

@@ -14,7 +14,7 @@ const DEV_SET =
  * Floors set from what was measured (99% accuracy, recall 1.0, 0 false refusals) with some room,
  * so a training tweak that costs a point or two does not break the build, but a regression does.
  */
-const FLOORS = { accuracy: 0.9, perCategory: 0.8, accountActionRecall: 1, maxFalseRefusals: 1 };
+const FLOORS = { accuracy: 0.95, perCategory: 0.8, accountActionRecall: 1, maxFalseRefusals: 1 };
 
 const present = existsSync(DEV_SET);
 if (!present) {
@@ -48,17 +48,19 @@ describe.skipIf(!present)("intent classification on the dev set", () => {
 });
 
 /**
- * Our own held-out phrasings (written after training, never trained on): a second check that the
- * model generalizes beyond the dev set. Measured 90% with recall 1.0 and 2 false refusals.
+ * Our own held-out set (written apart from the training data, with how-to / request / incident
+ * triples on the same objects): the honest check that the classifier generalizes. Measured 95.9%,
+ * recall 1.0, 1 false refusal in 415 (0.24%).
  */
 describe("intent classification on our own held-out phrasings", () => {
   const path = resolve(dirname(fileURLToPath(import.meta.url)), "fixtures/intents.own-holdout.jsonl");
   const report = evaluate(createClassifier(), parseLabelledJsonl(readFileSync(path, "utf8")));
 
-  it("reaches at least 85% accuracy and recognizes every account action", () => {
-    expect(report.accuracy).toBeGreaterThanOrEqual(0.85);
+  it("has at least 300 lines and reaches 95% accuracy, recall 1.0, at most 1% false refusals", () => {
+    expect(report.total).toBeGreaterThanOrEqual(300);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.accountActionRecall).toBe(1);
-    expect(report.falseRefusals).toBeLessThanOrEqual(3);
+    expect(report.falseRefusals).toBeLessThanOrEqual(Math.floor(report.total * 0.01));
   });
 });
 
