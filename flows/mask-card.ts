@@ -80,10 +80,14 @@ function cardShaped(groups: Group[]): boolean {
     first !== undefined &&
     second?.afterBreak === true &&
     first.digits.length % 4 === 0 &&
-    // Card numbers start with 2–6 (Mir, Visa, Mastercard, Amex, UnionPay…); a wrapped ticket list rarely does.
-    /^[2-6]/.test(first.digits)
+    // Two numbers on two lines (a list of order numbers) pass Luhn one time in ten: only an issuer's
+    // prefix makes them a card.
+    CARD_ISSUER.test(first.digits)
   );
 }
+
+/** Prefixes of the cards customers pay with: Visa, Mastercard, Mir, Amex, UnionPay. */
+const CARD_ISSUER = /^(?:4|5[1-5]|220[0-4]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720|3[47]|62)/;
 
 /** Finds the card numbers among a run's groups: the longest Luhn-valid, card-shaped window first. */
 function cardsIn(groups: Group[]): { start: number; end: number; last4: string }[] {
