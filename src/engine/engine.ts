@@ -279,6 +279,8 @@ export class Engine implements InboundSink {
         }
       }
     }
+    // The ack releases the lock: a renewal still in flight would then find it gone and cry «lost».
+    if (!keepLock) renewal.stop();
     if (!(await this.options.store.ack(lease, newTags, undeliverable, keepLock))) {
       // Delivered, but the lock ran out first (Redis was unreachable for longer than the lease): the
       // outbox is left to whoever holds the conversation now, which may send it once more.
