@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { InboundEvent, OutboundReply } from "../../flows/model.js";
 import type { SendOptions, SentMessage } from "../../src/channel.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
@@ -69,6 +69,31 @@ describe("conversation lease across instances (issue 11, defect 6)", () => {
     const sent = [...stuck.sent, ...b.sender.sent].map((s) => s.reply.text);
     expect(sent).toEqual(["echo hello", "echo second"]);
     expect(b.sender.sent.map((s) => s.reply.text)).toEqual(["echo second"]);
+  });
+
+  it("stops sending once it learns its lock was lost, leaving the rest to the worker that took over", async () => {
+    const prefix = `t-${randomUUID()}`;
+    const stuck = new StuckSender("console");
+    const a = instance(prefix, stuck);
+    // «handoff» makes two replies: the echo and the queue status.
+    const handled = a.engine.accept(textEvent("lost", "u-1", "handoff"));
+    await stuck.started;
+    // The lease ran out while the holder was frozen, and another worker took the conversation.
+    const renew = a.store.renew.bind(a.store);
+    const noticed = new Promise<void>((resolve) => {
+      vi.spyOn(a.store, "renew").mockImplementation(async (lease) => {
+        const held = await renew(lease);
+        if (!held) resolve();
+        return held;
+      });
+    });
+    await redis.client().set(a.store.keys("cli-lost")[1], "other-worker", "PX", 60_000);
+    await noticed;
+    stuck.open();
+    // The redelivery finds the conversation held by the other worker: nothing more to do here.
+    expect(await handled).toBe("duplicate");
+    expect(stuck.sent.map((s) => s.reply.text)).toEqual(["echo handoff"]);
+    expect(await redis.client().hexists(a.store.keys("cli-lost")[0], "ob")).toBe(1);
   });
 
   it("does not clear an outbox that another worker committed after this one lost its lock", async () => {
