@@ -14,7 +14,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const LEASE_MS = 500;
+const LEASE_MS = 1000;
 
 /**
  * A sender stuck in a platform's rate limit: every send waits until `open()` (as a 429 with a long
@@ -58,7 +58,7 @@ describe("conversation lease across instances (issue 11, defect 6)", () => {
     await stuck.started;
     // The send is held for several leases (a 429 with a long retry_after); only time can show that
     // the lease is renewed, so this waits it out.
-    await new Promise((r) => setTimeout(r, LEASE_MS * 3));
+    await new Promise((r) => setTimeout(r, LEASE_MS * 2));
     // The platform redelivers the update to the other instance, and the customer writes again.
     const redelivered = await b.engine.accept(textEvent("slow", "u-1", "hello"));
     const next = b.engine.accept(textEvent("slow", "u-2", "second"));
