@@ -114,6 +114,20 @@ function cardsIn(groups: Group[]): { start: number; end: number; last4: string }
   return found;
 }
 
+/**
+ * How many characters may be decimal digits: ASCII and full-width ones, any letter-range character of
+ * the other digit blocks, and every astral character (mathematical digits live there). An upper bound.
+ */
+function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19) || (c >= 0xd800 && c <= 0xdbff)) n++;
+    else if (c >= 0x660 && DIGIT_ZEROS.some((z) => c >= z && c <= z + 9)) n++;
+  }
+  return n;
+}
+
 /** CVV/CVC codes given with their label. */
 const CVV = /(?<![\p{L}])((?:cvv2?|cvc2?|cvv\/cvc|свв|код безопасности)\s*[:=-]?\s*)(\d{3,4})(?!\d)/giu;
 
@@ -122,32 +136,38 @@ const CVV = /(?<![\p{L}])((?:cvv2?|cvc2?|cvv\/cvc|свв|код безопасн
  * so the customer and the agent can tell cards apart) and labelled CVV codes by `***`.
  */
 export function maskCards(text: string): { text: string; masked: boolean } {
+  const digits = digitCount(text);
+  // Most messages hold no more than a few digits: no card, no CVV, and no regular expression to run.
+  if (digits < 3) return { text, masked: false };
   let masked = false;
-  let out = text.replace(DIGIT_RUN, (run) => {
-    const groups: Group[] = [];
-    for (const m of run.matchAll(GROUP)) {
-      const start = m.index ?? 0;
-      const previousEnd = groups.at(-1)?.end ?? 0;
-      groups.push({
-        digits: asciiDigits(m[0]),
-        start,
-        end: start + m[0].length,
-        afterBreak: groups.length > 0 && run.slice(previousEnd, start).includes("\n"),
-      });
-    }
-    // A digit of an unknown script makes the run unreadable as a number: leave it.
-    if (groups.some((g) => g.digits === "")) return run;
-    const cards = cardsIn(groups);
-    if (cards.length === 0) return run;
-    masked = true;
-    let result = "";
-    let at = 0;
-    for (const card of cards) {
-      result += `${run.slice(at, card.start)}**** **** **** ${card.last4}`;
-      at = card.end;
-    }
-    return result + run.slice(at);
-  });
+  let out =
+    digits < 13
+      ? text
+      : text.replace(DIGIT_RUN, (run) => {
+          const groups: Group[] = [];
+          for (const m of run.matchAll(GROUP)) {
+            const start = m.index ?? 0;
+            const previousEnd = groups.at(-1)?.end ?? 0;
+            groups.push({
+              digits: asciiDigits(m[0]),
+              start,
+              end: start + m[0].length,
+              afterBreak: groups.length > 0 && run.slice(previousEnd, start).includes("\n"),
+            });
+          }
+          // A digit of an unknown script makes the run unreadable as a number: leave it.
+          if (groups.some((g) => g.digits === "")) return run;
+          const cards = cardsIn(groups);
+          if (cards.length === 0) return run;
+          masked = true;
+          let result = "";
+          let at = 0;
+          for (const card of cards) {
+            result += `${run.slice(at, card.start)}**** **** **** ${card.last4}`;
+            at = card.end;
+          }
+          return result + run.slice(at);
+        });
   out = out.replace(CVV, (_whole, label: string) => {
     masked = true;
     return `${label}***`;
