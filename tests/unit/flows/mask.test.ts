@@ -163,3 +163,54 @@ describe("mask: gaps found in issue 11 (defect 10)", () => {
     expect(mask(input)).toEqual({ text: input, masked: false, kinds: [] });
   });
 });
+
+describe("mask: generated cards and stability", () => {
+  /** A small seeded generator, so a failure names a case that can be replayed. */
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+
+  /** A Luhn-valid 16-digit number with the given prefix. */
+  function card(next: () => number, prefix: string): string {
+    let digits = prefix;
+    while (digits.length < 15) digits += String(Math.floor(next() * 10));
+    for (let check = 0; check < 10; check++) if (luhnValid(digits + check)) return digits + check;
+    throw new Error("unreachable: one check digit always fits");
+  }
+
+  const SEPARATORS = [" ", "  ", "\u00A0", "\u202F", "-", ".", " - ", "\n", "\r\n"];
+  const FULL_WIDTH = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+
+  it("masks 2,000 generated card numbers written in groups of four with any separator", () => {
+    const next = rng(11);
+    const missed: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const digits = card(next, ["4", "51", "55", "2200", "2720", "62"][i % 6] ?? "4");
+      const sep = SEPARATORS[Math.floor(next() * SEPARATORS.length)] ?? " ";
+      let written = digits.match(/\d{4}/g)?.join(sep) ?? digits;
+      if (i % 5 === 0) written = FULL_WIDTH(written);
+      const result = mask(`оплатил картой ${written}, проверьте`);
+      if (result.text !== `оплатил картой **** **** **** ${digits.slice(-4)}, проверьте`)
+        missed.push(written);
+    }
+    expect(missed).toEqual([]);
+  });
+
+  it("masks the same text the same way twice (masking is idempotent)", () => {
+    const samples = [
+      "пароль: qwerty123",
+      "логин ivanov / Qwerty123",
+      "данные для входа: ivanov Qwerty123",
+      "4111 1111 1111 1111 cvv 123",
+      "пороль\u200B: Zx81kd9",
+    ];
+    for (const text of samples) {
+      const once = mask(text).text;
+      expect(mask(once).text).toBe(once);
+    }
+  });
+});
