@@ -55,7 +55,7 @@ const LOGIN_PAIR = new RegExp(
  * ordinary speech («нет доступа к сайту»), so it counts only with a colon.
  */
 const CREDENTIALS = new RegExp(
-  String.raw`(?<![\p{L}])(?:данные\s+(?:для\s+)?(?:входа|проверки|авторизации|доступа)|уч[её]тн(?:ые|ых)\s+данн(?:ые|ых)|уч[её]тк[аиу]|креды|credentials|login\s+details|${LOGIN_AND}${PASSWORD_WORD}|(?:доступы?|access)\s*[:：])`,
+  String.raw`(?<![\p{L}])(?:(?:данные\s+(?:для\s+)?(?:входа|проверки|авторизации|доступа)|уч[её]тн(?:ые|ых)\s+данн(?:ые|ых)|уч[её]тк[аиу]|креды|credentials|login\s+details)(?![\p{L}\p{N}])|${LOGIN_AND}${PASSWORD_WORD}|(?:доступы?|access)\s*[:：])`,
   "giu",
 );
 
@@ -199,10 +199,9 @@ function valuesAfter(text: string, from: number): { start: number; end: number; 
 
 /** Which of the values after credential words to mask: the password, not the login before it. */
 function secretsAmong<T extends { word: string }>(values: T[]): T[] {
-  const open = values.filter((v) => v.word !== PASSWORD_MASK);
   const [first, ...rest] = values;
   if (!first) return [];
-  if (rest.length === 0) return open.filter((v) => passwordLike(v.word));
+  if (rest.length === 0) return first.word !== PASSWORD_MASK && passwordLike(first.word) ? [first] : [];
   const after = rest.filter((v) => v.word !== PASSWORD_MASK && (passwordLike(v.word) || latinWord(v.word)));
   if (after.length > 0) return after;
   // «данные для входа: Qwerty1 ivanov»: the password came first.
