@@ -4,9 +4,10 @@ import type { ChannelId, OutboundReply } from "../flows/model.js";
 export type DeliveryFailureReason = "blocked" | "gone" | "rejected";
 
 /**
- * A delivery that cannot succeed by retrying (Telegram 403, VK 901/902, a deleted chat).
- * Adapters throw it after their own retries of transient errors (429, VK 6/9/29, network) are spent
- * or do not apply; the engine records it on the conversation and does not retry.
+ * A delivery that cannot succeed by retrying (Telegram 403, VK 901/902, a deleted chat); the engine
+ * records it on the conversation and does not retry. A transient failure (429, 5xx, VK 6/9/10/29,
+ * network) whose own retries are spent is thrown as any other error instead: the engine then keeps the
+ * outbox, and the reply is sent again when the update is delivered again.
  */
 export class DeliveryError extends Error {
   override readonly name = "DeliveryError";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
  * Paths redacted from every log line: tokens, secrets, and anything that could carry what a
@@ -22,6 +22,9 @@ export const REDACT_PATHS = [
   'headers["x-telegram-bot-api-secret-token"]',
   "err.config",
   "err.payload",
+  // vk-io's APIError echoes the request's parameters (message text included) in `params`.
+  "params",
+  "*.params",
 ];
 
 /** Options of the logger. */
@@ -29,6 +32,8 @@ export interface LoggerOptions {
   level?: string;
   /** Pretty, human-readable lines (development) instead of JSON (production). @defaultValue false */
   pretty?: boolean;
+  /** Where JSON lines go (tests capture them). @defaultValue standard output */
+  destination?: DestinationStream;
 }
 
 /** Whether pino-pretty (a dev dependency) is installed, so development logs can use it. */
@@ -44,13 +49,14 @@ function prettyAvailable(): boolean {
 
 /** Creates the process logger: JSON in production, pretty in development, with redaction. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const pretty = options.pretty && prettyAvailable();
-  return pino({
+  const pretty = options.pretty && prettyAvailable() && !options.destination;
+  const settings = {
     level: options.level ?? "info",
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     base: { svc: "support-bot" },
     ...(pretty
       ? { transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,svc" } } }
       : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -38,7 +38,9 @@ export function vkCodeOf(err: unknown): number | undefined {
 
 /**
  * How the sender treats a failed call:
- * - `retry`: transient (rate limits); retried with backoff, bounded.
+ * - `retry`: transient (rate limits, VK's 10); retried with backoff, bounded; when the tries are spent,
+ *   a `VkTransientError`, which the engine treats like a network failure: the reply stays in the
+ *   outbox and is sent again when the update is delivered again.
  * - `final`: the customer cannot be written to (blocked, gone) or VK rejects this message for good;
  *   a `DeliveryError` with the reason.
  * - `keyboard`: VK refused the keyboard; send again without it.
@@ -60,4 +62,38 @@ export function classifyVkError(err: unknown): VkFailure {
   // Any other API error is VK's final word on this message (bad parameter, too long…): retrying the
   // same request cannot change it, and looping on it would block the conversation.
   return { action: "final", code, reason: FINAL_CODES.get(code) ?? "rejected" };
+}
+
+/**
+ * VK kept answering a transient error (9, 10, 29) through all of the sender's tries. Not a verdict on
+ * the message: the engine keeps the outbox and the reply goes out on the update's next delivery (Long
+ * Poll reads the same `ts` again; the Callback API posts the event again). `random_id` keeps that
+ * resend from posting what did get through twice.
+ */
+export class VkTransientError extends Error {
+  override readonly name = "VkTransientError";
+  constructor(
+    readonly method: string,
+    readonly peer: string,
+    readonly code: number,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `VK ${method} to peer ${peer} still failed with code ${code} after ${attempts} tries; the reply is ` +
+        "kept and sent again on the next delivery of the update. If this is frequent, the community sends " +
+        "faster than VK allows (lower VK_API_LIMIT) or VK is having trouble.",
+      options,
+    );
+  }
+}
+
+/**
+ * Hides a vk-io `APIError`'s `params` from log serializers, which copy every enumerable property:
+ * VK echoes the request's parameters back, message text included. It stays readable for a debugger.
+ */
+export function hideRequestParams(err: unknown): void {
+  if (err instanceof APIError && Object.hasOwn(err, "params")) {
+    Object.defineProperty(err, "params", { value: err.params, enumerable: false });
+  }
 }

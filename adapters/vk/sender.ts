@@ -3,12 +3,15 @@ import type { API } from "vk-io";
 import { type ChannelSender, DeliveryError, type SendOptions, type SentMessage } from "../../src/channel.js";
 import type { OutboundReply } from "../../flows/model.js";
 import type { ChoiceMemory } from "./choices.js";
-import { classifyVkError, type VkFailure } from "./errors.js";
+import { classifyVkError, hideRequestParams, type VkFailure, VkTransientError } from "./errors.js";
 import { randomIdFor } from "./random-id.js";
 import { numberedList, type RenderedReply, renderReply, type VkButtonType } from "./render.js";
 import { VK_TEXT_LIMIT } from "./split.js";
 
-/** Bounds on the sender's own retries of rate-limit errors (9, 10, 29; vk-io handles 6 itself). */
+/**
+ * Bounds on the sender's own retries of transient errors (9, 10, 29; vk-io handles 6 itself). When
+ * they are spent the send fails with `VkTransientError` and the engine keeps the reply for later.
+ */
 export interface VkRetryOptions {
   /** Tries in all, the first included. @defaultValue 4 */
   attempts?: number;
@@ -144,8 +147,9 @@ export class VkSender implements ChannelSender {
   }
 
   /**
-   * Calls a method, retrying rate limits with a bounded exponential backoff; turns VK's final word into
-   * `DeliveryError`, and a refused keyboard into `KeyboardRefused` when `keyboardSent`.
+   * Calls a method, retrying transient errors with a bounded exponential backoff (then
+   * `VkTransientError`); turns VK's final word into `DeliveryError`, and a refused keyboard into
+   * `KeyboardRefused` when `keyboardSent`.
    */
   private async call(
     chatId: string,
@@ -158,14 +162,18 @@ export class VkSender implements ChannelSender {
       try {
         return await this.options.api.call(method, params);
       } catch (err) {
+        // Whoever logs this error (the engine does) must not print the message text VK echoes back.
+        hideRequestParams(err);
         failure = classifyVkError(err);
         if (failure.action === "raise") throw err;
         if (failure.action === "keyboard" && keyboardSent) throw new KeyboardRefused(failure.code, err);
-        if (failure.action === "retry" && attempt < this.attempts) {
+        if (failure.action === "retry") {
+          if (attempt >= this.attempts)
+            throw new VkTransientError(method, chatId, failure.code, attempt, { cause: err });
           const waitMs = Math.min(this.baseMs * 2 ** (attempt - 1), this.maxMs);
           this.options.logger.warn(
             { peer: chatId, method, code: failure.code, attempt, waitMs },
-            "vk rate limit; retrying",
+            "vk transient error; retrying",
           );
           await this.sleep(waitMs);
           continue;

@@ -1,7 +1,8 @@
 /**
  * A Russian stemmer after the Snowball algorithm (Porter's «Russian stemming algorithm»).
- * Hand-written so `flows/` stays dependency-free and synchronous; exactness matters less than
- * consistency, because training and classification go through the same function.
+ * Hand-written so `flows/` stays dependency-free and synchronous; a golden test holds it to the
+ * snowball-stemmers package on the bot's whole vocabulary (tests/unit/flows/stemmers-golden.test.ts).
+ * Words reach it with «ё» already folded to «е» by the tokenizer.
  */
 
 const PERFECTIVE_GERUND_1 = ["вшись", "вши", "в"];

@@ -7,7 +7,10 @@
  * classifier and the knowledge base share one pass over the same question. Both caches only
  * remember results of pure functions: they change speed, never answers.
  */
+import { stemEn } from "./stem-en.js";
 import { stemRu } from "./stem-ru.js";
+
+export { stemEn } from "./stem-en.js";
 
 /** Words that carry no topic in either language; dropped before stemming to cut noise. */
 const STOPWORDS = new Set([
@@ -121,16 +124,6 @@ function isWordCodePoint(code: number): boolean {
   if (word === undefined) {
     word = WORD_CHAR.test(String.fromCodePoint(code));
     if (ASTRAL_CLASS.size < 4096) ASTRAL_CLASS.set(code, word);
-  }
-  return word;
-}
-
-const EN_SUFFIXES = ["ing", "ed", "es", "ly", "s"];
-
-/** A light English stemmer: enough to join «sites/site», «working/work», «renewed/renew». */
-export function stemEn(word: string): string {
-  for (const suffix of EN_SUFFIXES) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
   }
   return word;
 }

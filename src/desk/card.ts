@@ -47,7 +47,11 @@ export function renderCard(n: number, request: HandoffRequest, agentName?: strin
     "",
     "Переписка:",
   ].join("\n");
-  const lines = request.transcript.map((l) => `${l.from === "customer" ? "Клиент" : "Бот"}: ${l.text}`);
+  // Line breaks inside a line become marked continuations: typed text can never start a «Бот:» line.
+  const lines = request.transcript.map(
+    (l) =>
+      `${l.from === "customer" ? "Клиент" : "Бот"}: ${l.text.replace(/\r\n?|[\n\v\f\u0085\u2028\u2029]/g, "\n  ↳ ")}`,
+  );
   // Keep the newest lines: they matter most, and the card must fit one message.
   const kept: string[] = [];
   let size = head.length;

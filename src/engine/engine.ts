@@ -13,6 +13,7 @@ import {
 } from "../store/conversation-store.js";
 import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
 import { KeyedSerializer } from "./keyed-serializer.js";
+import { type LeaseRenewal, renewWhileInFlight } from "./lease-renewal.js";
 
 /** What the engine remembers it still has to do after a commit: replayed if it crashes before `ack`. */
 interface Outbox {
@@ -137,13 +138,14 @@ export class Engine implements InboundSink {
       return "dropped";
     }
     const { lease, record } = begun;
+    const renewal = renewWhileInFlight(store, lease, log);
     let committed = false;
     try {
       if (record.outboxJson) {
         // A previous worker committed but did not finish: finish its work first, in order.
         const pending = JSON.parse(record.outboxJson) as Outbox;
         log.info({ pendingUpdate: pending.updateId }, "carrying out an unfinished outbox");
-        await this.carryOut(pending, record, lease, log, begun.status === "ok");
+        await this.carryOut(pending, record, lease, renewal, log, begun.status === "ok");
         if (begun.status === "replay") {
           this.options.observer?.handled?.(event, "duplicate");
           return "duplicate";
@@ -175,7 +177,7 @@ export class Engine implements InboundSink {
         { step: result.state.step, replies: result.replies.length, effects: result.effects.length },
         "step done",
       );
-      await this.carryOut(outbox, record, lease, log);
+      await this.carryOut(outbox, record, lease, renewal, log);
       this.options.observer?.handled?.(event, "handled", result.state, before);
       return "handled";
     } catch (err) {
@@ -188,6 +190,8 @@ export class Engine implements InboundSink {
       if (committed)
         log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
       throw err;
+    } finally {
+      renewal.stop();
     }
   }
 
@@ -196,7 +200,11 @@ export class Engine implements InboundSink {
     const started = this.now();
     const maxWait = this.options.maxLockWaitMs ?? 60_000;
     for (;;) {
-      const begun = await this.options.store.begin(event.conversationKey, event.updateId);
+      // The desk's signals (a close, a claim) must reach a customer who used up the flood limit,
+      // or the customer stays with the agent forever.
+      const begun = await this.options.store.begin(event.conversationKey, event.updateId, {
+        floodExempt: event.kind === "system",
+      });
       if (begun.status !== "locked") return begun;
       const waited = this.now() - started;
       if (waited > maxWait) throw new ConversationBusyError(event.conversationKey, waited);
@@ -235,6 +243,7 @@ export class Engine implements InboundSink {
     outbox: Outbox,
     record: StoredConversation,
     lease: Lease,
+    renewal: LeaseRenewal,
     log: Logger,
     keepLock = false,
   ): Promise<void> {
@@ -251,6 +260,8 @@ export class Engine implements InboundSink {
       log.error({ channel: outbox.channel }, "no sender registered for the channel; replies dropped");
     } else {
       for (const [index, reply] of replies.entries()) {
+        // The worker that took the conversation over replays this outbox: sending on would double it.
+        if (renewal.lost) throw new StateConflictError(outbox.conversationKey, "lost_lock");
         const editId = reply.edit && reply.tag ? (newTags[reply.tag] ?? record.tags[reply.tag]) : undefined;
         try {
           const sent = await sender.send(outbox.chatId, reply, {
@@ -268,7 +279,14 @@ export class Engine implements InboundSink {
         }
       }
     }
-    await this.options.store.ack(lease, newTags, undeliverable, keepLock);
+    // The ack releases the lock: a renewal still in flight would then find it gone and cry «lost».
+    if (!keepLock) renewal.stop();
+    if (!(await this.options.store.ack(lease, newTags, undeliverable, keepLock))) {
+      // Delivered, but the lock ran out first (Redis was unreachable for longer than the lease): the
+      // outbox is left to whoever holds the conversation now, which may send it once more.
+      log.warn("lock lost before the outbox was marked done; another worker may carry it out again");
+      return;
+    }
     Object.assign(record.tags, newTags);
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { ACK_SCRIPT, BEGIN_SCRIPT, COMMIT_SCRIPT, RELEASE_SCRIPT } from "./scripts.js";
+import { ACK_SCRIPT, BEGIN_SCRIPT, COMMIT_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from "./scripts.js";
 
 /** The raw stored record of one conversation, as read at `begin`. */
 export interface StoredConversation {
@@ -64,6 +64,7 @@ interface StoreCommands {
   sbCommit(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<string>;
   sbAck(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<string>;
   sbRelease(k1: string, k2: string, k3: string, token: string): Promise<string>;
+  sbRenew(lockKey: string, token: string, leaseMs: number): Promise<number>;
 }
 
 /**
@@ -74,7 +75,8 @@ interface StoreCommands {
  */
 export class ConversationStore {
   readonly prefix: string;
-  private readonly leaseMs: number;
+  /** Lock lease in ms; a holder that works longer must `renew` before it runs out. */
+  readonly leaseMs: number;
   private readonly seenMax: number;
   private readonly ttlSeconds: number;
   private readonly flood: { count: number; windowMs: number };
@@ -94,6 +96,7 @@ export class ConversationStore {
       redis.defineCommand("sbAck", { numberOfKeys: 3, lua: ACK_SCRIPT });
       redis.defineCommand("sbRelease", { numberOfKeys: 3, lua: RELEASE_SCRIPT });
     }
+    if (!r.sbRenew) redis.defineCommand("sbRenew", { numberOfKeys: 1, lua: RENEW_SCRIPT });
     this.redis = redis as Redis & StoreCommands;
   }
 
@@ -108,15 +111,22 @@ export class ConversationStore {
     return [`${base}:c`, `${base}:l`, `${base}:f`];
   }
 
-  /** Dedupe, flood check, lock and load in one round trip. */
-  async begin(conversationKey: string, updateId: string): Promise<BeginResult> {
+  /**
+   * Dedupe, flood check, lock and load in one round trip. `floodExempt` skips the flood limit (and
+   * its count): the desk's own signals must get through to a customer who has used it up.
+   */
+  async begin(
+    conversationKey: string,
+    updateId: string,
+    options: { floodExempt?: boolean } = {},
+  ): Promise<BeginResult> {
     const token = randomUUID();
     const reply = await this.redis.sbBegin(
       ...this.keys(conversationKey),
       updateId.replace(/\s/g, "_"),
       token,
       this.leaseMs,
-      this.flood.count,
+      options.floodExempt ? 0 : this.flood.count,
       this.flood.windowMs,
     );
     const status = reply[0];
@@ -165,21 +175,30 @@ export class ConversationStore {
   /**
    * Marks the outbox done, records tagged message ids and the last delivery failure, and releases the
    * lock (unless `keepLock`: a replayed outbox is followed by the step of the current update).
+   * False, with nothing written, when the lock is no longer ours: the outbox may then belong to the
+   * worker that took over, which carries it out itself.
    */
   async ack(
     lease: Lease,
     tags: Record<string, string>,
     undeliverableJson = "",
     keepLock = false,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const pairs = Object.entries(tags).flat();
-    await this.redis.sbAck(
+    const result = await this.redis.sbAck(
       ...this.keys(lease.conversationKey),
       lease.token,
       undeliverableJson,
       keepLock ? "0" : "1",
       ...pairs,
     );
+    return result === "ok";
+  }
+
+  /** Extends the lease of a lock still held; false when it was lost (it ran out, another worker has it). */
+  async renew(lease: Lease): Promise<boolean> {
+    const lockKey = this.keys(lease.conversationKey)[1];
+    return (await this.redis.sbRenew(lockKey, lease.token, this.leaseMs)) === 1;
   }
 
   /** Releases the lock without writing (after an error), so the next worker need not wait out the lease. */

@@ -72,15 +72,30 @@ return 'ok'
 /**
  * ack(token, undeliverableJson, release, tag1, messageId1, …): the outbox was carried out; record
  * tagged message ids and the last delivery failure ('' clears it: the last delivery went through),
- * then release the lock if still ours and `release` is '1' (a replayed outbox keeps it for the step
- * that follows).
+ * then release the lock if `release` is '1' (a replayed outbox keeps it for the step that follows).
+ * → "ok" | "lost_lock": the lease ran out and the outbox may now be another worker's (its replay, or
+ * a newer update's outbox), so nothing is written.
  */
 export const ACK_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost_lock' end
 redis.call('HDEL', KEYS[1], 'ob')
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'u', ARGV[2]) else redis.call('HDEL', KEYS[1], 'u') end
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], 't:' .. ARGV[i], ARGV[i + 1]) end
-if ARGV[3] == '1' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if ARGV[3] == '1' then redis.call('DEL', KEYS[2]) end
 return 'ok'
+`;
+
+/**
+ * renew(token, leaseMs), on the lock key alone: extends the lease while the holder is still working
+ * (a slow delivery), so no other worker takes the conversation and replays its outbox meanwhile.
+ * → 1 when extended, 0 when the lock is no longer ours.
+ */
+export const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
 `;
 
 /** release(token): drop the lock if still ours (after a failure, so the next worker need not wait). */

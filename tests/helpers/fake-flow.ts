@@ -1,4 +1,4 @@
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { Engine, type FlowModule } from "../../src/engine/engine.js";
 import type { Classifier, ConversationState, Effect } from "../../flows/types.js";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
@@ -107,13 +107,14 @@ export function textEvent(chat: string, updateId: string, text: string, at = Dat
 
 /**
  * An engine running the recording flow on `store`, with a recording sender registered (a classifier
- * that is never asked, a silent logger): what engine and desk tests build on.
+ * that is never asked, a silent logger unless given): what engine and desk tests build on.
  */
-export function recordingEngine(
+export function recordingEngine<S extends ChannelSender = RecordingSender>(
   store: ConversationStore,
   handoffs: HandoffGateway,
-  sender: RecordingSender = new RecordingSender("console"),
-): { engine: Engine; sender: RecordingSender } {
+  sender: S = new RecordingSender("console") as ChannelSender as S,
+  logger: Logger = pino({ level: "silent" }),
+): { engine: Engine; sender: S } {
   const engine = new Engine({
     store,
     flow: recordingFlow,
@@ -123,7 +124,7 @@ export function recordingEngine(
       classifier: stubClassifier,
     },
     handoffs,
-    logger: pino({ level: "silent" }),
+    logger,
   });
   engine.registerSender(sender);
   return { engine, sender };
