@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { API } from "vk-io";
 import { z } from "zod";
-import { vkCodeOf } from "./errors.js";
+import { SETUP_CODES, vkCodeOf } from "./errors.js";
 
 /** Options for `VkLongPoll`. */
 export interface VkLongPollOptions {
@@ -14,6 +14,18 @@ export interface VkLongPollOptions {
   waitSeconds?: number;
   /** Backoff after a failed poll or batch, doubled each time. @defaultValue { baseMs: 1000, maxMs: 30000 } */
   backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * Called when polling cannot hear customers (VK refuses the token or the community's settings:
+   * codes 5, 7, 15, 27, 28) with the reason and the fix, and with `undefined` once it can again.
+   */
+  onFault?(fault: VkLongPollFault | undefined): void;
+}
+
+/** Long Poll is deaf until an operator acts: what VK said and what to change. */
+export interface VkLongPollFault {
+  code: number;
+  reason: string;
+  fix: string;
 }
 
 /** The Bots Long Poll server's answer: updates and the next `ts`, or a failure code. */
@@ -97,10 +109,15 @@ export class VkLongPoll {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let faulted = false;
     while (!this.stopped) {
       try {
         if (!this.server) await this.refresh(this.ts === undefined);
         const result = await this.poll();
+        if (faulted) {
+          faulted = false;
+          this.options.onFault?.(undefined);
+        }
         if ("failed" in result) {
           this.onFailed(result.failed, result.ts);
         } else {
@@ -110,6 +127,19 @@ export class VkLongPoll {
         failures = 0;
       } catch (err) {
         if (this.stopped) break;
+        const code = vkCodeOf(err);
+        if (code !== undefined && SETUP_CODES.has(code)) {
+          // Retrying goes on (a fixed token in VK's settings needs no restart), but nobody is heard
+          // meanwhile: say so at once.
+          faulted = true;
+          this.options.onFault?.({
+            code,
+            reason: `groups.getLongPollServer failed with VK error ${code}: the community token was revoked or lacks rights`,
+            fix:
+              "set VK_GROUP_TOKEN to a current token of community VK_GROUP_ID with the «messages» and " +
+              "«manage» rights, and check that Bots Long Poll API is on (Manage → API usage → Long Poll API)",
+          });
+        }
         failures += 1;
         const waitMs = Math.min(this.baseMs * 2 ** (failures - 1), this.maxMs);
         const detail = err instanceof BatchFailed ? { peersFailed: err.count } : { err };

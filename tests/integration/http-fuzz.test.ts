@@ -149,7 +149,10 @@ describe("headers and garbage", () => {
     handled = 0;
     const cases = [
       request("GET /healthz HTTP/1.1", `X-Big: ${"b".repeat(40_000)}\r\n`),
-      request("POST /hook HTTP/1.1", "Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n"),
+      request(
+        "POST /hook HTTP/1.1",
+        "Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n",
+      ),
       request(
         "POST /hook HTTP/1.1",
         "Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
@@ -181,7 +184,11 @@ describe("huge and slow bodies", () => {
       "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
     );
     const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+    const frame = Buffer.concat([
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from("\r\n"),
+    ]);
     const total = 300 * 1024 * 1024;
     let sent = 0;
     let ended = false;
@@ -208,7 +215,10 @@ describe("huge and slow bodies", () => {
 
   it("answers 413 at once to a declared length over the limit, without reading the body", async () => {
     const raw = await exchange(
-      request("POST /hook HTTP/1.1", `Content-Type: application/json\r\nContent-Length: ${300 * 1024 * 1024}\r\n`),
+      request(
+        "POST /hook HTTP/1.1",
+        `Content-Type: application/json\r\nContent-Length: ${300 * 1024 * 1024}\r\n`,
+      ),
     );
     expect(statusOf(raw)).toBe(413);
     await healthy();
