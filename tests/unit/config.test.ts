@@ -74,7 +74,9 @@ describe("configuration", () => {
     expect(split.METRICS_PORT).toBe(9464);
     expect(split.METRICS_HOST).toBe("127.0.0.1");
     expect(loadConfig({ METRICS_PORT: "" }).METRICS_PORT).toBeUndefined();
-    expect(() => loadConfig({ METRICS_PORT: "8080", PORT: "8080" })).toThrow(/METRICS_PORT.*differ from PORT/);
+    expect(() => loadConfig({ METRICS_PORT: "8080", PORT: "8080" })).toThrow(
+      /METRICS_PORT.*differ from PORT/,
+    );
     expect(() => loadConfig({ METRICS_PORT: "99999" })).toThrow(/METRICS_PORT.*example: METRICS_PORT=9464/s);
   });
 });
