@@ -14,6 +14,10 @@ const EXAMPLES: Record<string, string> = {
   VK_CALLBACK_SECRET: "a-long-random-string",
   AGENT_CHAT_ID: "-1001234567890",
   PORT: "8080",
+  HOST: "0.0.0.0",
+  METRICS_PORT: "9464",
+  METRICS_HOST: "127.0.0.1",
+  CHANNEL_FAULT_EXIT_MS: "30000",
   WEBHOOK_URL: "https://bot.example.com",
   WEBHOOK_SECRET: "a-long-random-string_1",
   LOG_LEVEL: "info",
@@ -63,6 +67,16 @@ const EnvSchema = z
       .refine((n) => n < 0, "must be the supergroup's negative id")
       .optional(),
     PORT: int(8080, 0, 65535),
+    /** Interface of the public server (webhooks, probes). */
+    HOST: z.string().trim().min(1).default("0.0.0.0"),
+    /** When set, /metrics is served only here, on METRICS_HOST, and not on the public PORT. */
+    METRICS_PORT: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(65535).optional(),
+    ),
+    METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
+    /** How long a channel may stay deaf (revoked token, 409) before the process exits non-zero. */
+    CHANNEL_FAULT_EXIT_MS: int(30_000, 0, 600_000),
     WEBHOOK_URL: httpUrl,
     WEBHOOK_SECRET: z
       .string()
@@ -90,6 +104,8 @@ const EnvSchema = z
     if (webhook && !env.WEBHOOK_SECRET) need("WEBHOOK_SECRET", "when BOT_MODE=webhook");
     if (callback && !env.VK_CALLBACK_CONFIRMATION) need("VK_CALLBACK_CONFIRMATION", "when VK_MODE=callback");
     if (callback && !env.VK_CALLBACK_SECRET) need("VK_CALLBACK_SECRET", "when VK_MODE=callback");
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT)
+      ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "must differ from PORT" });
     if (env.AGENT_CHAT_ID && !env.TELEGRAM_BOT_TOKEN)
       need("TELEGRAM_BOT_TOKEN", "for the agent desk (AGENT_CHAT_ID)");
   });

@@ -41,6 +41,22 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  void service.gaveUp.then(({ channel, fault }) => {
+    if (stopping) return;
+    stopping = true;
+    // A deaf process must not look healthy: stop, and exit non-zero so restarts and alerts show it.
+    service.logger.fatal(
+      { channel, fix: fault.fix },
+      `exiting: ${channel} still cannot receive customer messages (${fault.reason}). To fix: ${fault.fix}`,
+    );
+    service.stop().then(
+      () => process.exit(3),
+      (err: unknown) => {
+        service.logger.error({ err }, "shutdown failed");
+        process.exit(3);
+      },
+    );
+  });
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@ import type { InboundSink } from "../../src/engine/inbound-sink.js";
 import type { Route } from "../../src/http/server.js";
 import { setCommandMenu } from "./commands.js";
 import { normalizeUpdate } from "./normalize.js";
-import { type AllowedUpdate, type Polling, startPolling } from "./polling.js";
+import { type AllowedUpdate, type Polling, type PollingOptions, startPolling } from "./polling.js";
 import { installRetries, type RetryOptions } from "./retry.js";
 import { createTelegramSender } from "./sender.js";
 import { createWebhookRoute, WEBHOOK_PATH } from "./webhook.js";
@@ -29,6 +29,13 @@ export interface TelegramChannelOptions {
   retry?: RetryOptions;
   /** Long-poll timeout of one getUpdates. @defaultValue 30 */
   pollTimeoutSeconds?: number;
+  /** Polling tuning (tests shorten the back-off). */
+  polling?: Pick<PollingOptions, "backoffMs" | "maxBackoffMs" | "busyPollMs" | "maxInFlight">;
+  /**
+   * Called when polling cannot hear customers (revoked token, 409 conflict) with the reason and the
+   * fix, and with `undefined` once it hears them again. The service turns /readyz 503 meanwhile.
+   */
+  onFault?: PollingOptions["onFault"];
   /** A `fetch` for grammY's client instead of its default (benchmarks plug an in-process transport here). */
   fetch?: ApiClientOptions["fetch"];
   /** See `TelegramSenderOptions.strictButtons`. */
@@ -135,8 +142,11 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         logger: log,
         allowedUpdates: ALLOWED_UPDATES,
         timeoutSeconds: pollTimeout,
+        ...options.polling,
+        ...(options.onFault ? { onFault: options.onFault } : {}),
       });
-      polling.done.catch((err: unknown) => log.fatal({ err }, "telegram polling stopped"));
+      // The loop logs a permanent fault itself, with the fix, and reports it through onFault.
+      polling.done.catch(() => undefined);
       log.info("telegram long polling started");
     },
     async stop() {

@@ -6,7 +6,7 @@ import { createVkApi } from "./api.js";
 import { vkCallbackRoute, type VkCallbackSettings } from "./callback.js";
 import { type ChoiceMemory, InMemoryChoices } from "./choices.js";
 import { handleVkUpdate, type VkInboundOutcome } from "./inbound.js";
-import { VkLongPoll } from "./longpoll.js";
+import { VkLongPoll, type VkLongPollOptions } from "./longpoll.js";
 import type { VkButtonType } from "./render.js";
 import { type VkRetryOptions, VkSender } from "./sender.js";
 
@@ -33,6 +33,8 @@ export interface VkChannelOptions {
   retry?: VkRetryOptions;
   /** Long Poll tuning (tests shorten the wait and the backoff). */
   longPoll?: { waitSeconds?: number; backoff?: { baseMs?: number; maxMs?: number } };
+  /** Long Poll cannot hear customers (revoked token…), or can again (`undefined`). */
+  onFault?: VkLongPollOptions["onFault"];
   /** Extra vk-io API options (tests shorten `apiWait`). */
   apiOptions?: Partial<IAPIOptions>;
 }
@@ -89,6 +91,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
           logger,
           waitSeconds: options.longPoll?.waitSeconds,
           backoff: options.longPoll?.backoff,
+          ...(options.onFault ? { onFault: options.onFault } : {}),
         })
       : undefined;
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { API } from "vk-io";
 import { z } from "zod";
-import { vkCodeOf } from "./errors.js";
+import { SETUP_CODES, vkCodeOf } from "./errors.js";
 
 /** Options for `VkLongPoll`. */
 export interface VkLongPollOptions {
@@ -14,6 +14,18 @@ export interface VkLongPollOptions {
   waitSeconds?: number;
   /** Backoff after a failed poll or batch, doubled each time. @defaultValue { baseMs: 1000, maxMs: 30000 } */
   backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * Called when polling cannot hear customers (VK refuses the token or the community's settings:
+   * codes 5, 7, 15, 27, 28) with the reason and the fix, and with `undefined` once it can again.
+   */
+  onFault?(fault: VkLongPollFault | undefined): void;
+}
+
+/** Long Poll is deaf until an operator acts: what VK said and what to change. */
+export interface VkLongPollFault {
+  code: number;
+  reason: string;
+  fix: string;
 }
 
 /** The Bots Long Poll server's answer: updates and the next `ts`, or a failure code. */
@@ -52,9 +64,10 @@ export class VkLongPollSetupError extends Error {
  * `ts` on regardless (an update whose handling failed — Redis down — is gone), and on `failed: 2` it
  * takes the new server's `ts` instead of keeping its own, skipping events.
  *
- * Here a batch is handled before `ts` moves on: per peer in order, peers in parallel. If any update
- * fails, the same `ts` is polled again after a backoff; VK returns the batch again and the core's
- * dedupe drops what was already handled. VK's failure codes are followed as documented:
+ * Here polling never waits for handling: each update joins its peer's queue (a peer's updates in
+ * order, peers at once), so one slow conversation holds up only itself. An update whose handling
+ * fails (Redis down) is retried with back-off until it is handled, and the peer's later updates wait
+ * behind it; `stop` lets every update taken finish. VK's failure codes are followed as documented:
  * 1 → take the given `ts`; 2 → get a new key, keep `ts`; 3 → get a new key and `ts`.
  */
 export class VkLongPoll {
@@ -65,6 +78,11 @@ export class VkLongPoll {
   private readonly waitSeconds: number;
   private readonly baseMs: number;
   private readonly maxMs: number;
+  /** The tail of each peer's queue of updates. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Updates taken and not yet finished. */
+  private inFlight = 0;
+  private onFinish: (() => void) | undefined;
 
   constructor(private readonly options: VkLongPollOptions) {
     this.waitSeconds = options.waitSeconds ?? 25;
@@ -84,10 +102,11 @@ export class VkLongPoll {
     this.loop = this.run();
   }
 
-  /** Stops polling: aborts the open poll and waits for the batch in hand to finish. */
+  /** Stops polling: aborts the open poll and waits for the updates taken to finish. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop;
+    await Promise.allSettled([...this.chains.values()]);
     this.loop = undefined;
   }
 
@@ -97,26 +116,42 @@ export class VkLongPoll {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let faulted = false;
     while (!this.stopped) {
       try {
         if (!this.server) await this.refresh(this.ts === undefined);
         const result = await this.poll();
+        if (faulted) {
+          faulted = false;
+          this.options.onFault?.(undefined);
+        }
         if ("failed" in result) {
           this.onFailed(result.failed, result.ts);
         } else {
-          await this.handleBatch(result.updates);
+          for (const update of result.updates) this.take(update);
           this.ts = String(result.ts);
         }
         failures = 0;
+        // Past this many unfinished updates, wait for room rather than take more into memory.
+        while (this.inFlight >= MAX_IN_FLIGHT && !this.stopped) await this.nextFinish();
       } catch (err) {
         if (this.stopped) break;
+        const code = vkCodeOf(err);
+        if (code !== undefined && SETUP_CODES.has(code)) {
+          // Retrying goes on (a fixed token in VK's settings needs no restart), but nobody is heard
+          // meanwhile: say so at once.
+          faulted = true;
+          this.options.onFault?.({
+            code,
+            reason: `groups.getLongPollServer failed with VK error ${code}: the community token was revoked or lacks rights`,
+            fix:
+              "set VK_GROUP_TOKEN to a current token of community VK_GROUP_ID with the «messages» and " +
+              "«manage» rights, and check that Bots Long Poll API is on (Manage → API usage → Long Poll API)",
+          });
+        }
         failures += 1;
         const waitMs = Math.min(this.baseMs * 2 ** (failures - 1), this.maxMs);
-        const detail = err instanceof BatchFailed ? { peersFailed: err.count } : { err };
-        this.options.logger.warn(
-          { ...detail, waitMs },
-          "vk long poll round failed; polling the same ts again",
-        );
+        this.options.logger.warn({ err, waitMs }, "vk long poll round failed; polling the same ts again");
         await this.pause(waitMs);
       }
     }
@@ -161,35 +196,53 @@ export class VkLongPoll {
     return PollResult.parse(await response.json());
   }
 
-  /** Handles a batch: each peer's updates in order, peers in parallel; throws if any failed. */
-  private async handleBatch(updates: unknown[]): Promise<void> {
-    if (updates.length === 0) return;
-    const byPeer = new Map<string, unknown[]>();
-    for (const update of updates) {
-      const peer = peerOf(update);
-      const list = byPeer.get(peer);
-      if (list) list.push(update);
-      else byPeer.set(peer, [update]);
-    }
-    const results = await Promise.all(
-      [...byPeer.values()].map(async (list) => {
-        for (const update of list) {
-          try {
-            await this.options.handle(update);
-          } catch (err) {
-            // Later updates of this peer wait for the next round, so the peer's order holds.
-            this.options.logger.warn(
-              { err, peer: peerOf(update) },
-              "vk update not handled; it will be read again",
-            );
-            return false;
-          }
+  /** Queues an update behind its peer's earlier ones. */
+  private take(update: unknown): void {
+    const peer = peerOf(update);
+    this.inFlight++;
+    const next = (this.chains.get(peer) ?? Promise.resolve()).then(async () => {
+      await this.handleUntilDone(update, peer);
+      this.inFlight--;
+      const wake = this.onFinish;
+      this.onFinish = undefined;
+      wake?.();
+    });
+    this.chains.set(peer, next);
+    void next.finally(() => {
+      if (this.chains.get(peer) === next) this.chains.delete(peer);
+    });
+  }
+
+  /** Handles one update, retrying with back-off until it is durable or the loop stops. */
+  private async handleUntilDone(update: unknown, peer: string): Promise<void> {
+    let waitMs = this.baseMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(update);
+        return;
+      } catch (err) {
+        if (this.stopped) {
+          // The core keeps what it recorded; this event is not handled and VK will not send it again.
+          this.options.logger.error({ err, peer }, "vk update failed during shutdown; not handled");
+          return;
         }
-        return true;
-      }),
-    );
-    const failed = results.filter((ok) => !ok).length;
-    if (failed > 0) throw new BatchFailed(failed);
+        this.options.logger.warn({ err, peer, attempt, waitMs }, "vk update failed; retrying until handled");
+        await this.pause(waitMs);
+        waitMs = Math.min(waitMs * 2, this.maxMs);
+      }
+    }
+  }
+
+  /** Resolves when some update finishes, or the loop stops. */
+  private nextFinish(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.onFinish;
+      this.onFinish = () => {
+        previous?.();
+        resolve();
+      };
+      this.stopping.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
   }
 
   /** Waits, unless stopped meanwhile. */
@@ -207,13 +260,8 @@ export class VkLongPoll {
   }
 }
 
-/** Some peers' updates in a batch could not be handled; the batch is read again. */
-class BatchFailed extends Error {
-  override readonly name = "BatchFailed";
-  constructor(readonly count: number) {
-    super(`${count} peer(s) had updates that could not be handled`);
-  }
-}
+/** Updates taken and unfinished at most (the same window as Telegram's batch limit). */
+const MAX_IN_FLIGHT = 100;
 
 /** The peer an update belongs to, for per-peer ordering; updates without one share a group. */
 function peerOf(update: unknown): string {

@@ -1,4 +1,3 @@
-import type { Server } from "node:http";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
@@ -11,16 +10,24 @@ import { Desk } from "../desk/desk.js";
 import { grammyDeskApi } from "../desk/desk-api.js";
 import { handoffKeys } from "../handoff/keys.js";
 import { parseWorkingHours } from "../handoff/working-hours.js";
-import { createHttpServer, type Route } from "../http/server.js";
+import { createHttpServer, type HttpServer, type Route } from "../http/server.js";
 import { createLogger } from "../logger.js";
-import { healthRoutes } from "../ops/health-routes.js";
+import { type ChannelFault, ChannelFaults } from "../ops/channel-faults.js";
+import { healthRoutes, metricsRoute } from "../ops/health-routes.js";
 import { createMetrics, metricsObserver } from "../ops/metrics.js";
 import { connectProducer, createCore, workerConnection } from "./core.js";
 
 /** A running service, for tests and for the signal handlers. */
 export interface RunningService {
-  server: Server;
+  server: HttpServer;
+  /** The server of /metrics alone, when METRICS_PORT is set. */
+  metricsServer: HttpServer | undefined;
   logger: Logger;
+  /**
+   * Resolves when a channel has been deaf (revoked token, 409, VK error 5) for CHANNEL_FAULT_EXIT_MS:
+   * the process should then stop and exit non-zero. /readyz is 503 from the fault's first moment.
+   */
+  gaveUp: Promise<{ channel: string; fault: ChannelFault }>;
   /** Graceful stop: not ready, stop taking updates, finish in-flight work (bounded), close everything. */
   stop(): Promise<void>;
 }
@@ -46,6 +53,15 @@ export async function runService(config: Config): Promise<RunningService> {
   });
 
   let draining = false;
+  let giveUp: (why: { channel: string; fault: ChannelFault }) => void = () => undefined;
+  const gaveUp = new Promise<{ channel: string; fault: ChannelFault }>((resolve) => {
+    giveUp = resolve;
+  });
+  const faults = new ChannelFaults({
+    logger,
+    exitAfterMs: config.CHANNEL_FAULT_EXIT_MS,
+    onGiveUp: (channel, fault) => giveUp({ channel, fault }),
+  });
   const started = new Set<string>();
   const expected: string[] = [];
   const routes: Route[] = [];
@@ -61,6 +77,7 @@ export async function runService(config: Config): Promise<RunningService> {
       mode: config.BOT_MODE,
       sink: core.sink,
       logger: logger.child({ channel: "telegram" }),
+      onFault: (fault) => faults.set("telegram", fault),
       webhook:
         config.BOT_MODE === "webhook" && config.WEBHOOK_URL && config.WEBHOOK_SECRET
           ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET }
@@ -98,6 +115,7 @@ export async function runService(config: Config): Promise<RunningService> {
       // In Redis, so a numbered answer may reach any instance behind the balancer.
       choices: new RedisChoices(core.redis, core.prefix),
       logger: logger.child({ channel: "vk" }),
+      onFault: (fault) => faults.set("vk", fault),
     });
     core.registerSender(vk.sender);
     routes.push(...vk.routes);
@@ -121,10 +139,20 @@ export async function runService(config: Config): Promise<RunningService> {
     desk.start();
   }
 
-  routes.push(...healthRoutes({ redis, started, expected, draining: () => draining }, metrics));
+  routes.push(
+    ...healthRoutes({ redis, started, expected, draining: () => draining, faults: () => faults.problems() }),
+  );
+  // With METRICS_PORT, /metrics lives on its own server (loopback by default), off the public port.
+  if (config.METRICS_PORT === undefined) routes.push(metricsRoute(metrics));
   const server = createHttpServer({ routes, logger });
-  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-  logger.info({ port: config.PORT, channels: expected, desk: Boolean(desk) }, "http server listening");
+  const port = await server.listen(config.PORT, config.HOST);
+  logger.info({ port, channels: expected, desk: Boolean(desk) }, "http server listening");
+  let metricsServer: HttpServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    metricsServer = createHttpServer({ routes: [metricsRoute(metrics)], logger });
+    const metricsPort = await metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST);
+    logger.info({ port: metricsPort, host: config.METRICS_HOST }, "metrics server listening");
+  }
 
   if (telegram) {
     await telegram.start();
@@ -138,6 +166,7 @@ export async function runService(config: Config): Promise<RunningService> {
 
   const stop = async () => {
     draining = true;
+    faults.close();
     const bound = new Promise<"timeout">((resolve) =>
       setTimeout(() => resolve("timeout"), config.SHUTDOWN_TIMEOUT_MS).unref(),
     );
@@ -149,11 +178,9 @@ export async function runService(config: Config): Promise<RunningService> {
     })();
     if ((await Promise.race([work, bound])) === "timeout")
       logger.warn({ ms: config.SHUTDOWN_TIMEOUT_MS }, "shutdown bound reached; closing with work in flight");
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
+    await Promise.all([server.close(), metricsServer?.close()]);
     await core.close();
     redis.disconnect();
   };
-  return { server, logger, stop };
+  return { server, metricsServer, logger, gaveUp, stop };
 }

@@ -10,6 +10,8 @@ export interface ReadinessProbe {
   expected: string[];
   /** Set during shutdown: the instance stops being ready at once so a balancer drains it. */
   draining: () => boolean;
+  /** Channels that cannot hear customers now (revoked token, 409 conflict), each with its fix. */
+  faults?: () => string[];
 }
 
 /** Runs `p`, failing after `ms`. */
@@ -28,10 +30,10 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * `/healthz` (the process lives), `/readyz` (Redis answers, the queue's keys are reachable, every
- * configured channel started, not draining) and `/metrics` (Prometheus text format).
+ * `/healthz` (the process lives) and `/readyz` (Redis answers, the queue's keys are reachable, every
+ * configured channel started and hears customers, not draining).
  */
-export function healthRoutes(probe: ReadinessProbe, metrics: Metrics): Route[] {
+export function healthRoutes(probe: ReadinessProbe): Route[] {
   return [
     { method: "GET", path: "/healthz", handler: async () => ({ status: 200, body: "ok\n" }) },
     {
@@ -49,21 +51,26 @@ export function healthRoutes(probe: ReadinessProbe, metrics: Metrics): Route[] {
           problems.push(`redis: ${(err as Error).message}`);
         }
         for (const name of probe.expected) if (!probe.started.has(name)) problems.push(`${name} not started`);
+        problems.push(...(probe.faults?.() ?? []));
         return problems.length === 0
           ? { status: 200, body: "ready\n" }
           : { status: 503, body: `not ready: ${problems.join("; ")}\n` };
       },
     },
-    {
-      method: "GET",
-      path: "/metrics",
-      async handler() {
-        return {
-          status: 200,
-          body: await metrics.registry.metrics(),
-          contentType: metrics.registry.contentType,
-        };
-      },
-    },
   ];
+}
+
+/** `/metrics` in Prometheus text format: on the public server, or alone on METRICS_PORT. */
+export function metricsRoute(metrics: Metrics): Route {
+  return {
+    method: "GET",
+    path: "/metrics",
+    async handler() {
+      return {
+        status: 200,
+        body: await metrics.registry.metrics(),
+        contentType: metrics.registry.contentType,
+      };
+    },
+  };
 }

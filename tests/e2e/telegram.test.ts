@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import type { Update } from "grammy/types";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -351,14 +350,12 @@ describe("Telegram channel by webhook (test sink)", () => {
       webhook: { url: "https://bot.example.com/", secret: SECRET },
     });
     server = createHttpServer({ routes: channel.routes, logger: silent });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+    url = `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}${WEBHOOK_PATH}`;
     await channel.start();
   });
   afterAll(async () => {
     await channel.stop();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await fake.close();
   });
 
@@ -658,17 +655,16 @@ describe("Telegram webhook through the core: two instances, one Redis", () => {
       });
       core.registerSender(channel.sender);
       const server = createHttpServer({ routes: channel.routes, logger: silent });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = await server.listen(0, "127.0.0.1");
       await channel.start();
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+      const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
       instances.push({ core, channel, server, url });
     }
   });
   afterAll(async () => {
     for (const { core, channel, server } of instances) {
       await channel.stop();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
       await core.close();
     }
     await fake.close();

@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { type Core, createCore } from "../../src/app/core.js";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
-import { createHttpServer } from "../../src/http/server.js";
+import { createHttpServer, type HttpServer } from "../../src/http/server.js";
 import type { InboundEvent } from "../../flows/model.js";
 import { type FakeVkMessage, FakeVkApi } from "../fakes/vk-api.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
@@ -73,7 +71,7 @@ let fake: FakeVkApi;
 let tracker: TrackingSink;
 let polling: VkChannel;
 let callback: VkChannel;
-let server: Server;
+let server: HttpServer;
 let callbackUrl: string;
 let nextPeer = 700;
 
@@ -103,8 +101,7 @@ beforeAll(async () => {
   // Both transports feed one core; replies go out through one sender, as in a real deployment.
   core.registerSender(polling.sender);
   server = createHttpServer({ routes: callback.routes, logger: silent });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  callbackUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/vk/callback`;
+  callbackUrl = `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}/vk/callback`;
   await polling.start();
   await callback.start();
 });
@@ -112,7 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await polling?.stop();
   await callback?.stop();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   await core?.close();
   await fake?.close();
   await redis?.stop();

@@ -132,7 +132,8 @@ export class FakeTelegramApi {
   private nextMessageId = 1;
   private nextQueryId = 1;
   private allowedUpdates: string[] | undefined;
-  private poller: { terminate(): void } | undefined;
+  private poller: { terminate(failure?: ApiFailure): void } | undefined;
+  private revoked = false;
 
   private constructor(
     private readonly server: Server,
@@ -157,6 +158,15 @@ export class FakeTelegramApi {
   /** The bot's own user id: the digits before the colon, as in a real token. */
   get botId(): number {
     return Number(this.token.split(":")[0]);
+  }
+
+  /**
+   * The token is revoked in @BotFather: every call, a held long poll included, answers 401
+   * «Unauthorized» from now on.
+   */
+  revokeToken(): void {
+    this.revoked = true;
+    this.poller?.terminate(new ApiFailure(401, "Unauthorized"));
   }
 
   /** Makes the next `times` calls of `method` fail as given, then behave normally again. */
@@ -522,7 +532,9 @@ export class FakeTelegramApi {
       res.end(JSON.stringify(body));
     };
     if (!match) return reply({ ok: false, code: 404, description: "Not Found" });
-    if (match[1] !== this.token) return reply({ ok: false, code: 401, description: "Unauthorized" });
+    if (match[1] !== this.token || this.revoked) {
+      return reply({ ok: false, code: 401, description: "Unauthorized" });
+    }
     const method = match[2] ?? "";
     let params: Params;
     try {
@@ -717,13 +729,14 @@ export class FakeTelegramApi {
         resolve([]);
       }, timeoutSeconds * 1000);
       const poller = {
-        terminate: () => {
+        terminate: (failure?: ApiFailure) => {
           finish();
           reject(
-            new ApiFailure(
-              409,
-              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-            ),
+            failure ??
+              new ApiFailure(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+              ),
           );
         },
       };

@@ -34,15 +34,65 @@ afterAll(async () => {
 });
 
 describe("the container image, without Docker", () => {
-  it("is multi-stage, installs production dependencies only, runs as non-root, and checks health", () => {
+  it("is multi-stage on Node 24 LTS, installs production dependencies only, runs as non-root, and checks health", () => {
     const dockerfile = readFileSync(resolve(ROOT, "Dockerfile"), "utf8");
     const stages = dockerfile.split(/^FROM /m).slice(1);
     expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(stage).toMatch(/^node:24-/);
     expect(stages[0]).toMatch(/npm run build/);
     expect(stages[1]).toMatch(/npm ci --omit=dev/);
     expect(stages[1]).toMatch(/^USER node$/m);
     expect(stages[1]).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
-    expect(stages[1]).toMatch(/CMD \["node", "dist\/src\/main\.js"\]/);
+    expect(stages[1]).toMatch(/CMD \["node", "--enable-source-maps", "dist\/src\/main\.js"\]/);
+    const build = JSON.parse(readFileSync(resolve(ROOT, "tsconfig.build.json"), "utf8")) as {
+      compilerOptions: { sourceMap?: boolean };
+    };
+    expect(build.compilerOptions.sourceMap).toBe(true);
+  });
+
+  it("keeps secrets, local state and dependencies out of the build context (.dockerignore)", () => {
+    const ignored = readFileSync(resolve(ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
+    for (const entry of [".git", "node_modules", "dist", ".data", ".env", ".env.*"]) {
+      expect(ignored).toContain(entry);
+    }
+  });
+
+  it("runs under an init in compose, with the published port on localhost only", () => {
+    const compose = readFileSync(resolve(ROOT, "docker-compose.yml"), "utf8");
+    const bot = compose.slice(compose.indexOf("\n  bot:"));
+    expect(bot).toMatch(/^\s+init: true$/m);
+    const ports = [...bot.matchAll(/^\s+- "([^"]+)"$/gm)].map((m) => m[1] ?? "");
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it("declares Node 24 and every install script, keeps tsx a dev tool and drops unused packages", () => {
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as {
+      engines: { node: string };
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      allowScripts?: Record<string, boolean>;
+    };
+    expect(pkg.engines.node).toMatch(/^>=24\./);
+    expect(pkg.devDependencies["@types/node"]).toMatch(/^\^24\./);
+    // `npm ci` installs devDependencies, so `npm ci && npm start` (tsx) still works; the image runs dist/.
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.scripts.start).toMatch(/^tsx /);
+    expect(pkg.dependencies["@grammyjs/runner"]).toBeUndefined();
+    const lock = JSON.parse(readFileSync(resolve(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([path]) => path.split("node_modules/").at(-1) ?? path);
+    expect(withScripts.length).toBeGreaterThan(0);
+    // Each one is decided in package.json (npm's allowScripts), so `npm ci` warns about none.
+    for (const name of withScripts) expect(pkg.allowScripts?.[name]).toBeTypeOf("boolean");
   });
 
   it("imports only production dependencies from the compiled code (stage two omits dev ones)", () => {
@@ -79,7 +129,7 @@ describe("the container image, without Docker", () => {
   it("runs the compiled service: /healthz and /readyz answer, SIGTERM exits 0", async () => {
     const telegram = await FakeTelegramApi.start();
     const port = await freePort();
-    const proc = spawn(process.execPath, [resolve(OUT, "src/main.js")], {
+    const proc = spawn(process.execPath, ["--enable-source-maps", resolve(OUT, "src/main.js")], {
       env: {
         PATH: process.env.PATH ?? "",
         NODE_ENV: "production",
@@ -98,6 +148,45 @@ describe("the container image, without Docker", () => {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain("support_updates_total");
+      proc.kill("SIGTERM");
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await telegram.close();
+    }
+  });
+
+  it("serves /metrics only on METRICS_PORT (loopback) when it is set, not on the public port", async () => {
+    const telegram = await FakeTelegramApi.start();
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const proc = spawn(process.execPath, ["--enable-source-maps", resolve(OUT, "src/main.js")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        REDIS_URL: redis.url,
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = once(proc, "exit");
+    try {
+      const lines = createInterface({ input: proc.stdout! });
+      let metricsHost = "";
+      for await (const line of lines) {
+        if (line.includes('"metrics server listening"'))
+          metricsHost = (JSON.parse(line) as { host: string }).host;
+        if (line.includes('"channels started"')) break;
+      }
+      expect(metricsHost).toBe("127.0.0.1");
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("support_updates_total");
       proc.kill("SIGTERM");
       expect((await exited)[0]).toBe(0);
     } finally {

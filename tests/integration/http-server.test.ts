@@ -1,4 +1,3 @@
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpServer, parseJson } from "../../src/http/server.js";
@@ -28,11 +27,10 @@ const server = createHttpServer({
 });
 
 beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 const post = (body: string, type = "application/json") =>

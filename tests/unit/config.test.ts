@@ -64,4 +64,19 @@ describe("configuration", () => {
       /REDIS_URL.*example: REDIS_URL=redis:\/\//s,
     );
   });
+
+  it("keeps /metrics on the public port unless METRICS_PORT is set, and then binds it to loopback", () => {
+    const plain = loadConfig({});
+    expect(plain.METRICS_PORT).toBeUndefined();
+    expect(plain.HOST).toBe("0.0.0.0");
+    expect(plain.CHANNEL_FAULT_EXIT_MS).toBe(30_000);
+    const split = loadConfig({ METRICS_PORT: "9464" });
+    expect(split.METRICS_PORT).toBe(9464);
+    expect(split.METRICS_HOST).toBe("127.0.0.1");
+    expect(loadConfig({ METRICS_PORT: "" }).METRICS_PORT).toBeUndefined();
+    expect(() => loadConfig({ METRICS_PORT: "8080", PORT: "8080" })).toThrow(
+      /METRICS_PORT.*differ from PORT/,
+    );
+    expect(() => loadConfig({ METRICS_PORT: "99999" })).toThrow(/METRICS_PORT.*example: METRICS_PORT=9464/s);
+  });
 });
