@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { type OperatorProfile, OperatorProfileError } from "../flows/profile.js";
+import { readOperatorProfile } from "./app/operator-profile.js";
 
 /** A valid example for each variable, shown when a value is missing or bad. */
 const EXAMPLES: Record<string, string> = {
@@ -27,6 +29,7 @@ const EXAMPLES: Record<string, string> = {
   FLOOD_WINDOW_SECONDS: "10",
   LOCK_LEASE_MS: "30000",
   WORK_HOURS: "Mon-Fri 09:00-18:00",
+  OPERATOR_PROFILE: "/etc/support-bot/profile.json",
   WORK_TZ: "Europe/Moscow",
   NEGLECT_MINUTES: "10",
   DESK_STALLED_MS: "30000",
@@ -88,6 +91,7 @@ const EnvSchema = z
     FLOOD_WINDOW_SECONDS: int(10, 1, 3600),
     LOCK_LEASE_MS: int(30_000, 1000, 600_000),
     WORK_HOURS: optionalString,
+    OPERATOR_PROFILE: optionalString,
     WORK_TZ: z.string().default("Europe/Moscow"),
     NEGLECT_MINUTES: int(10, 1, 24 * 60),
     DESK_STALLED_MS: int(30_000, 500, 600_000),
@@ -117,6 +121,10 @@ export type Config = z.output<typeof EnvSchema> & {
   redisUrl: string;
   /** Which channels start. */
   channels: { telegram: boolean; vk: boolean; desk: boolean };
+  /** The operator's profile (contacts, hours, text overrides); empty without OPERATOR_PROFILE. */
+  profile: OperatorProfile;
+  /** Working hours: WORK_HOURS, else the profile's `hours`; unset means always open. */
+  workHours: { spec: string; timeZone: string } | undefined;
 };
 
 /** One problem with one variable. */
@@ -159,8 +167,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const c = parsed.data;
+  let profile: OperatorProfile = {};
+  if (c.OPERATOR_PROFILE) {
+    try {
+      profile = readOperatorProfile(c.OPERATOR_PROFILE);
+    } catch (err) {
+      if (!(err instanceof OperatorProfileError)) throw err;
+      throw new ConfigError([
+        {
+          variable: "OPERATOR_PROFILE",
+          problem: `is not valid: ${err.message}`,
+          example: EXAMPLES.OPERATOR_PROFILE,
+        },
+      ]);
+    }
+  }
+  const hoursSpec = c.WORK_HOURS ?? profile.hours;
   return {
     ...c,
+    profile,
+    workHours: hoursSpec
+      ? { spec: hoursSpec, timeZone: c.WORK_HOURS ? c.WORK_TZ : (profile.timeZone ?? c.WORK_TZ) }
+      : undefined,
     redisUrlDefaulted: !c.REDIS_URL,
     redisUrl: c.REDIS_URL ?? "redis://127.0.0.1:6379",
     channels: {

@@ -1,7 +1,8 @@
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
-import { createDefaultClassifier, supportFlowModule } from "../../flows/index.js";
+import { createDefaultClassifier, createSupportFlowModule, type OperatorProfile } from "../../flows/index.js";
+import type { FlowModule } from "../../flows/types.js";
 import type { HandoffRequest } from "../../flows/types.js";
 import type { ChannelSender } from "../channel.js";
 import { Engine, type EngineObserver } from "../engine/engine.js";
@@ -27,6 +28,8 @@ export interface CoreOptions {
   /** Key prefix in Redis. @defaultValue "sb" */
   prefix?: string;
   hours?: WorkingHours;
+  /** The operator's contacts and text overrides for every customer-facing text. @defaultValue none */
+  profile?: OperatorProfile;
   observer?: EngineObserver;
   now?: () => number;
 }
@@ -42,6 +45,8 @@ export interface Core {
   redis: Redis;
   /** The BullMQ queue `handoffs`. */
   handoffQueue: Queue<HandoffRequest>;
+  /** The support flow the engine runs, speaking with the operator's profile. */
+  flow: FlowModule;
   gateway: QueueGateway;
   store: ConversationStore;
   prefix: string;
@@ -65,9 +70,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     flood: options.floodLimit ?? { count: 20, windowMs: 10_000 },
   });
   const gateway = new QueueGateway({ redis, prefix, hours: options.hours, now: options.now });
+  const flow = createSupportFlowModule(options.profile);
   const engine = new Engine({
     store,
-    flow: supportFlowModule,
+    flow,
     context: {
       idleMs: options.idleMs ?? 30 * 60_000,
       defaultLocale: options.defaultLocale ?? "ru",
@@ -84,6 +90,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     registerSender: (sender) => engine.registerSender(sender),
     redis,
     handoffQueue: gateway.queue,
+    flow,
     gateway,
     store,
     prefix,

@@ -4,7 +4,7 @@ import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { RedisChoices } from "../../adapters/vk/choices.js";
-import { agentReplyPrefix, supportFlowModule } from "../../flows/index.js";
+import { agentReplyPrefix } from "../../flows/index.js";
 import type { Config } from "../config.js";
 import { Desk } from "../desk/desk.js";
 import { grammyDeskApi } from "../desk/desk-api.js";
@@ -48,7 +48,8 @@ export async function runService(config: Config): Promise<RunningService> {
     defaultLocale: config.DEFAULT_LOCALE,
     floodLimit: { count: config.FLOOD_MAX, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
     lockLeaseMs: config.LOCK_LEASE_MS,
-    hours: config.WORK_HOURS ? parseWorkingHours(config.WORK_HOURS, config.WORK_TZ) : undefined,
+    hours: config.workHours ? parseWorkingHours(config.workHours.spec, config.workHours.timeZone) : undefined,
+    profile: config.profile,
     observer: metricsObserver(metrics),
   });
 
@@ -127,14 +128,14 @@ export async function runService(config: Config): Promise<RunningService> {
       engine: core.engine,
       store: core.store,
       gateway: core.gateway,
-      flow: supportFlowModule,
+      flow: core.flow,
       redis,
       workerConnection: () => workerConnection(config.redisUrl, logger),
       logger: logger.child({ part: "desk" }),
       metrics,
       neglectMs: config.NEGLECT_MINUTES * 60_000,
       stalledIntervalMs: config.DESK_STALLED_MS,
-      agentPrefix: agentReplyPrefix,
+      agentPrefix: (locale) => agentReplyPrefix(locale, config.profile),
     });
     desk.start();
   }

@@ -27,6 +27,9 @@ const INBOX_JOB = {
   removeOnFail: false,
 } as const;
 
+/** How long «a worker serves the queue» is trusted before it is looked up again. */
+const SERVED_CACHE_MS = 5_000;
+
 /** How many recent claim waits the wait estimate averages. */
 const WAIT_SAMPLES = 20;
 
@@ -53,6 +56,7 @@ export class QueueGateway implements HandoffGateway {
   readonly inbox: Queue<DeskInboxJob>;
   private readonly keys: HandoffKeys;
   private readonly now: () => number;
+  private servedCache: { at: number; served: boolean } | undefined;
 
   constructor(private readonly options: QueueGatewayOptions) {
     this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, { connection: options.redis });
@@ -89,10 +93,32 @@ export class QueueGateway implements HandoffGateway {
       .zrank(this.keys.waiting, request.handoffId)
       .lrange(this.keys.waits, 0, WAIT_SAMPLES - 1)
       .exec();
-    await this.queue.add("handoff", request, handoffJobOptions(request));
+    const [, served] = await Promise.all([
+      this.queue.add("handoff", request, handoffJobOptions(request)),
+      this.isServed(),
+    ]);
     const rank = replies?.[2]?.[1] as number | null | undefined;
     const waits = (replies?.[3]?.[1] as string[] | undefined) ?? [];
-    return this.statusFrom(rank ?? null, waits);
+    return { ...this.statusFrom(rank ?? null, waits), served };
+  }
+
+  /**
+   * Whether a desk worker serves `handoffs` now (BullMQ lists a queue's workers by their connection
+   * names). Remembered for a few seconds: a burst of handoffs asks Redis once. A failed look-up
+   * counts as served, so a Redis hiccup never turns into «nobody is there».
+   */
+  private async isServed(): Promise<boolean> {
+    const now = this.now();
+    if (this.servedCache && now - this.servedCache.at < SERVED_CACHE_MS) return this.servedCache.served;
+    let served = true;
+    try {
+      served = (await this.queue.getWorkersCount()) > 0;
+    } catch (err) {
+      // Unknown is treated as served (see above); the handoff itself is queued either way.
+      void err;
+    }
+    this.servedCache = { at: now, served };
+    return served;
   }
 
   /** Where a handoff stands now: its position among unclaimed handoffs and the expected wait. */

@@ -473,6 +473,14 @@ describe("buttons", () => {
 });
 
 describe("renderQueueStatus", () => {
+  it("tells the truth and the other routes when nobody serves the queue", () => {
+    const reply = renderQueueStatus("ru", { position: 1, served: false });
+    expect(reply.text).toMatch(/нет свободных специалистов/);
+    expect(reply.text).not.toMatch(/в очереди/);
+    expect(reply.text).toMatch(/заявкой из панели управления/);
+    expect(reply.buttons).toEqual([[{ label: "Отменить ожидание", payload: "cancel_wait" }]]);
+  });
+
   it("shows the position, the expected wait and the [Отменить ожидание] button", () => {
     const reply = renderQueueStatus("ru", { position: 3, waitMinutes: 7.4 });
     expect(reply.text).toMatch(/Вы в очереди: 3-й/);
