@@ -40,7 +40,9 @@ export function crossValidate(
 ): CrossValidation {
   const foldOf = new Map<string, number>();
   for (const category of CATEGORIES) {
-    shuffled(training[category], seed).forEach((text, i) => foldOf.set(`${category}\u0000${text}`, i % k));
+    shuffled(training[category], seed).forEach((text, i) => {
+      foldOf.set(`${category}\u0000${text}`, i % k);
+    });
   }
   const folds: number[] = [];
   let missedAccountActions = 0;
