@@ -75,7 +75,10 @@ export interface KnowledgeMatch {
  * Below this weighted overlap a match is not strong enough to answer with: the flow then says
  * honestly that it does not know and offers a person, instead of answering another question.
  */
-export const MIN_KB_SCORE = 0.34;
+export const MIN_KB_SCORE = 0.45;
+
+/** How much a KB question wholly contained in a message counts (below 1: Dice still wins ties). */
+const COVERAGE_WEIGHT = 0.8;
 
 /**
  * Validates raw data and indexes it. Throws `KnowledgeBaseError` on bad data, so a broken edit
@@ -158,7 +161,11 @@ export function loadKnowledgeBase(raw: unknown): KnowledgeBase {
       let bestIndex = -1;
       let bestScore = 0;
       for (const i of touched) {
-        const score = (2 * (shared[i] ?? 0)) / (qWeight + (dWeights[i] ?? 0));
+        // Weighted Dice, or most of a short KB question found inside a longer message («куда придёт
+        // ответ на заявку, если я её из панели отправил»): a long message must not dilute a clear match.
+        const dice = (2 * (shared[i] ?? 0)) / (qWeight + (dWeights[i] ?? 0));
+        const coverage = (shared[i] ?? 0) / (dWeights[i] || 1);
+        const score = Math.max(dice, COVERAGE_WEIGHT * coverage);
         if (bestIndex < 0 || score > bestScore) {
           bestIndex = i;
           bestScore = score;

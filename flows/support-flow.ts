@@ -283,7 +283,8 @@ function respond(turn: Turn, category: Category, reading: Reading, c?: Classific
   const { state } = turn;
   state.misses = 0;
   state.category = category;
-  if (category !== "account_action") state.refusals = 0;
+  // A general answer between two refusals («что писать в заявке?») does not start the count over.
+  if (category !== "account_action" && category !== "general") state.refusals = 0;
   const upset = soundsUpset(reading.text) ? `${txt(turn, "empathy")} ` : "";
   switch (category) {
     case "general":
@@ -722,6 +723,16 @@ function onSystem(turn: Turn): void {
   }
 }
 
+/** A login, a contract number, an email or a domain: one token that is not a word of any language. */
+function looksLikeIdentifier(text: string): boolean {
+  const small = smallTalkOf(text);
+  // «ok» is typed the same in both languages: it decides nothing either.
+  if (small === "ok") return true;
+  if (small !== undefined) return false;
+  const parsed = parseLogin(text);
+  return parsed.type !== "invalid" || parsed.reason === "email";
+}
+
 /** The customer-side text of an event for the transcript (already masked). */
 function transcriptText(event: InboundEvent, text: string | undefined): string {
   switch (event.kind) {
@@ -769,8 +780,9 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
     const text = masked?.text;
     const reading = event.kind === "text" && text !== undefined ? ctx.classifier.read(text) : undefined;
     // The customer's language is what they write («Latin → English until they write Russian»).
-    // One token (a login, an email, a domain) says nothing about the language.
-    if (reading?.language !== undefined && /\S\s+\S/.test(reading.text)) turn.state.locale = reading.language;
+    // A login, an email or a domain says nothing about the language; «hi» or a sentence does.
+    if (reading?.language !== undefined && !looksLikeIdentifier(reading.text))
+      turn.state.locale = reading.language;
     if (masked?.masked) say(turn, txt(turn, "maskedWarning"));
 
     // A long silence outside a handoff: start over, and still handle what they wrote now.

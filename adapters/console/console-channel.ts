@@ -20,17 +20,29 @@ export interface ConsoleChannelOptions {
 /**
  * The terminal playground's channel: prints replies with their buttons numbered, and turns a typed
  * line into an inbound event (a number presses the button shown under that number; /start,
- * /operator, /cancel are commands; `:sticker` pretends to send a sticker).
+ * /operator, /cancel are commands; `:sticker` pretends to send a sticker; `:new` switches to a new
+ * customer, so a first message that is a question can be tried).
  */
 export class ConsoleChannel implements ChannelSender {
   readonly channel = "console" as const;
   private buttons: Button[] = [];
   private seq = 0;
   private sent = 0;
-  private readonly chatId: string;
+  private chatId: string;
+  private customers = 0;
 
   constructor(private readonly options: ConsoleChannelOptions) {
     this.chatId = options.chatId ?? "local";
+  }
+
+  /** Switches to a new customer: a fresh conversation, whose first message is whatever is typed next. */
+  newCustomer(): string {
+    this.customers += 1;
+    // The time part keeps a new customer new across playground runs (their state stays in Redis).
+    this.chatId = `${this.options.chatId ?? "local"}-${Date.now().toString(36)}${this.customers}`;
+    this.buttons = [];
+    this.options.write(`— a new customer (${this.chatId}) —`);
+    return this.chatId;
   }
 
   async send(_chatId: string, reply: OutboundReply, options: SendOptions): Promise<SentMessage> {
@@ -69,6 +81,10 @@ export class ConsoleChannel implements ChannelSender {
   async run(lines: AsyncIterable<string>): Promise<void> {
     for await (const line of lines) {
       if (line.trim() === "") continue;
+      if (line.trim() === ":new") {
+        this.newCustomer();
+        continue;
+      }
       await this.options.sink.accept(this.toEvent(line));
     }
   }

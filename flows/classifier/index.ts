@@ -116,8 +116,7 @@ export function createClassifier(options: ClassifierOptions = {}): SupportClassi
       if (mentionsTicket(padded)) return decided("ticket_status", "ticket_status:reference");
 
       const act = speechActOf(padded);
-      if (isSalesQuestion(padded) && act !== "request")
-        return { ...decided("general", "general:sales"), act };
+      if (isSalesQuestion(padded)) return { ...decided("general", "general:sales"), act };
       if (act === "howto") {
         // «Как самому…» is answered, never refused: a general question, whatever its topic.
         const rest = without(ranked, "account_action");

@@ -80,7 +80,7 @@ export const en: Texts = {
     "Our finance and domain departments handle this. I can call a specialist who will advise you.",
   urgentHandoff:
     "I understand it's urgent: passing it to a specialist first. For an urgent matter you can also " +
-    "{call}: have your login, contract number or domain ready.",
+    "call us {byPhone}: have your login, contract number or domain ready.",
   urgentAskLogin: "While the specialist connects, send your account login, contract number or domain.",
   askTicket:
     "Send the ticket number in digits. For a ticket sent by email, the last 6 digits of the number from " +

@@ -22,13 +22,15 @@ export async function runPlayground(config: Config): Promise<void> {
     defaultLocale: config.DEFAULT_LOCALE,
     // A person typing cannot flood; the limit would only get in the way of pasting.
     floodLimit: { count: 0, windowMs: 1000 },
+    profile: config.profile,
   });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const channel = new ConsoleChannel({ sink: core.sink, write: out });
   core.registerSender(channel);
   out(`Playground: the support bot on ${local.url}. Type a message; a number presses a button;`);
   out(
-    "/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, Ctrl+D quits.",
+    "/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, " +
+      ":new is a new customer, Ctrl+D quits.",
   );
   const rl = createInterface({ input: process.stdin, terminal: false });
   // Attach the iterator now: lines typed (or piped) while the greeting is sent must not be lost.

@@ -171,7 +171,7 @@ describe("each category's path", () => {
   it("hands an urgent question off at once with high priority and gives the phone route", () => {
     const c = new Conversation().ready();
     c.text("сайт не открывается, все лежит, срочно");
-    expect(c.said).toMatch(/позвоните нам по телефону поддержки/);
+    expect(c.said).toMatch(/позвонить нам по телефону поддержки/);
     expect(handoffOf(c.last.effects)).toMatchObject({ category: "urgent", priority: "high" });
     expect(c.step).toBe("queued");
   });
@@ -438,7 +438,7 @@ describe("locales", () => {
     c.text("please reset my control panel password");
     expect(c.said).toMatch(/unauthorized channel/);
     c.text("my website is down, urgent");
-    expect(c.said).toMatch(/call our support phone/);
+    expect(c.said).toMatch(/call us by our support phone/);
     expect(handoffOf(c.last.effects)).toMatchObject({ locale: "en", priority: "high", login: "mysite.com" });
   });
 

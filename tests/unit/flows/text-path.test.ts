@@ -211,7 +211,8 @@ describe("knowledge base with a precomputed index", () => {
             if (q.has(s)) shared += w;
           }
           for (const s of q) dWeight += idf(s);
-          const score = (2 * shared) / (qWeight + dWeight);
+          // Weighted Dice, or 0.8 × how much of the KB question the message covers.
+          const score = Math.max((2 * shared) / (qWeight + dWeight), 0.8 * (shared / (dWeight || 1)));
           if (!best || score > best.score) best = { id: item.entry.id, score };
         }
       }
