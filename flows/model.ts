@@ -48,6 +48,11 @@ export interface InboundEvent {
   command?: GlobalCommand;
   /** What the platform sent that the flow cannot read, e.g. `sticker`, `photo` (for `unsupported`). */
   unsupportedKind?: string;
+  /**
+   * The caption of a photo, document or video (for `unsupported`), as the customer wrote it. Kept
+   * apart from `text` so a caption is never read as a login or a question; masked before it goes on.
+   */
+  caption?: string;
   /** The desk's signal (for `system`). */
   signal?: SystemSignal;
   /** Platform id used for dedupe; unique per channel. */

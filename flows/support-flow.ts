@@ -646,6 +646,8 @@ function relay(turn: Turn, text: string | undefined): void {
         type: "relay_to_agent" as const,
         handoffId: handoff.id,
         unsupportedKind: event.unsupportedKind ?? "unknown",
+        // Invariant 5 holds for captions too: the desk sends this one, never the original.
+        caption: event.caption === undefined ? undefined : mask(event.caption).text,
         messageId: event.messageId,
       }),
     );

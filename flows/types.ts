@@ -148,6 +148,11 @@ export type Effect =
       /** Masked text, or undefined for a non-text message (see `unsupportedKind`, `messageId`). */
       text?: string;
       unsupportedKind?: string;
+      /**
+       * The masked caption of a relayed photo or document: the desk copies the message with this
+       * caption instead of the original, which may hold a password or a card number.
+       */
+      caption?: string;
       messageId?: string;
     }
   | { type: "rating"; handoffId: string; category: Category; score: number };

@@ -92,7 +92,10 @@ function fromMessage(
     return { ...base, kind: "text", text: message.text };
   }
   const kind = UNSUPPORTED_KINDS.find((k) => message[k] !== undefined);
-  if (kind) return { ...base, kind: "unsupported", unsupportedKind: kind };
+  if (kind) {
+    const caption = message.caption;
+    return { ...base, kind: "unsupported", unsupportedKind: kind, ...(caption ? { caption } : {}) };
+  }
   // A private chat also carries service messages (e.g. `write_access_allowed`, payments); nobody wrote
   // anything, so there is nothing to answer.
   if (isServiceMessage(message)) return undefined;

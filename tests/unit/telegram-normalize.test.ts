@@ -90,6 +90,12 @@ describe("normalizeUpdate", () => {
     });
   });
 
+  it("should keep a photo's caption apart from the text, for the flow to mask", () => {
+    const event = normalizeUpdate(messageUpdate({ photo: [{ file_id: "p" }], caption: "скрин ошибки" }));
+    expect(event).toMatchObject({ kind: "unsupported", unsupportedKind: "photo", caption: "скрин ошибки" });
+    expect(event?.text).toBeUndefined();
+  });
+
   it("should report an edited message as unsupported", () => {
     const update = {
       update_id: 8,

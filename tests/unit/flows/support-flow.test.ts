@@ -319,6 +319,15 @@ describe("while a person owns the conversation", () => {
     ]);
   });
 
+  it("relays a photo's caption masked, so the desk never copies the original", () => {
+    const c = queued();
+    c.send({ kind: "unsupported", unsupportedKind: "photo", caption: "вход: ivanov пароль: Qwerty123!" });
+    const relay = c.last.effects[0];
+    expect(relay).toMatchObject({ type: "relay_to_agent", unsupportedKind: "photo" });
+    expect(relay?.type === "relay_to_agent" ? relay.caption : undefined).not.toContain("Qwerty123");
+    expect(JSON.stringify(c.state)).not.toContain("Qwerty123");
+  });
+
   it("relays stickers and photos instead of asking for text", () => {
     const c = queued();
     c.send({ kind: "unsupported", unsupportedKind: "sticker" });
