@@ -8,6 +8,8 @@
  * once, so a lookup is a handful of map reads, not a scan of the vocabulary.
  */
 
+import { cachedIn } from "./bounded-cache.js";
+
 /** Words shorter than this are not repaired: too many short words are one edit from each other. */
 export const MIN_REPAIR_LENGTH = 4;
 
@@ -106,14 +108,6 @@ export function createSpeller(options: SpellerOptions): Speller {
   }
 
   return {
-    repair(word) {
-      let out = cache.get(word);
-      if (out === undefined) {
-        out = compute(word);
-        if (cache.size >= CACHE_LIMIT) cache.clear();
-        cache.set(word, out);
-      }
-      return out;
-    },
+    repair: (word) => cachedIn(cache, CACHE_LIMIT, word, compute),
   };
 }

@@ -8,6 +8,7 @@
  * remember results of pure functions: they change speed, never answers.
  */
 import { stemEn } from "./stem-en.js";
+import { cachedIn } from "./bounded-cache.js";
 import { stemRu } from "./stem-ru.js";
 
 export { stemEn } from "./stem-en.js";
@@ -134,13 +135,7 @@ function isWordCodePoint(code: number): boolean {
  */
 export function stemWord(word: string): string {
   if (word.length > STEM_CACHE_MAX_WORD) return computeStem(word);
-  let stem = STEM_CACHE.get(word);
-  if (stem === undefined) {
-    stem = computeStem(word);
-    if (STEM_CACHE.size >= STEM_CACHE_LIMIT) STEM_CACHE.clear();
-    STEM_CACHE.set(word, stem);
-  }
-  return stem;
+  return cachedIn(STEM_CACHE, STEM_CACHE_LIMIT, word, computeStem);
 }
 
 function computeStem(word: string): string {
