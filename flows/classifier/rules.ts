@@ -78,7 +78,7 @@ const PAYMENT_REPORT =
  * True when any of `patterns` matches. Every pattern is compiled once, here at load time: the
  * rules run on every question, and building their sources per call would cost more than the model.
  */
-function any(...patterns: RegExp[]): (t: string) => boolean {
+function any(...patterns: { test(t: string): boolean }[]): (t: string) => boolean {
   return (t) => {
     for (const p of patterns) if (p.test(t)) return true;
     return false;
@@ -131,7 +131,7 @@ const DISCLOSE_DATA = any(
     "парол|логин|номер договора|инн|реквизит|данн аккаунт|паспорт",
     2,
   ),
-  { test: (t: string) => POSSESSIVE.test(t) && DISCLOSE_OWN.test(t) } as RegExp,
+  { test: (t: string) => POSSESSIVE.test(t) && DISCLOSE_OWN.test(t) },
   / (?:пришлите|скиньте|покажите|скажите|напишите|send|show)(?: \S+){0,6} (?:сюда|в чат|в этот чат|here)(?= )/,
   / на кого (?:\S+ )?(?:оформлен|записан|зарегистрирован|оформлял)\S*/,
   / (?:можно|можете|могли бы)(?: \S+){0,2} (?:сюда|в чат|здесь|тут)(?: \S+){0,2} (?:данн|логин|парол|договор|баланс|реквизит)\S*/,
