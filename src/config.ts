@@ -33,6 +33,9 @@ const EXAMPLES: Record<string, string> = {
   WORK_TZ: "Europe/Moscow",
   NEGLECT_MINUTES: "10",
   DESK_STALLED_MS: "30000",
+  HANDOFF_RETENTION_DAYS: "30",
+  DESK_LOCALE: "ru",
+  DESK_TEMPLATES_FILE: "/etc/support-bot/templates.json",
   SHUTDOWN_TIMEOUT_MS: "10000",
 };
 
@@ -95,6 +98,12 @@ const EnvSchema = z
     WORK_TZ: z.string().default("Europe/Moscow"),
     NEGLECT_MINUTES: int(10, 1, 24 * 60),
     DESK_STALLED_MS: int(30_000, 500, 600_000),
+    /** Days a closed handoff's record (topic ↔ conversation) is kept in Redis. */
+    HANDOFF_RETENTION_DAYS: int(30, 1, 3650),
+    /** The language of the agents' desk. */
+    DESK_LOCALE: z.enum(["ru", "en"]).default("ru"),
+    /** A file of canned replies for /t (JSON: key → text); the built-in ones when unset. */
+    DESK_TEMPLATES_FILE: optionalString,
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   })
   .superRefine((env, ctx) => {

@@ -50,7 +50,14 @@ export function installRetries(api: Api, options: RetryOptions = {}): void {
   );
 }
 
-/** Retries calls that failed with an `HttpError`, except long polls (the polling loop backs off itself). */
+/**
+ * Calls not retried on a network error: long polls (the polling loop backs off itself), and
+ * createForumTopic, whose lost answer would make a second topic; the desk adopts the first by its
+ * `forum_topic_created` instead.
+ */
+const NO_NETWORK_RETRY = new Set(["getUpdates", "createForumTopic"]);
+
+/** Retries calls that failed with an `HttpError`, except those in `NO_NETWORK_RETRY`. */
 function networkRetry(retries: number, firstDelayMs: number, maxDelayMs: number): Transformer {
   return async (prev, method, payload, signal) => {
     let delay = firstDelayMs;
@@ -58,7 +65,7 @@ function networkRetry(retries: number, firstDelayMs: number, maxDelayMs: number)
       try {
         return await prev(method, payload, signal);
       } catch (err) {
-        const retryable = err instanceof HttpError && method !== "getUpdates" && !signal?.aborted;
+        const retryable = err instanceof HttpError && !NO_NETWORK_RETRY.has(method) && !signal?.aborted;
         if (!retryable || attempt >= retries) throw err;
         await pause(delay, signal);
         delay = Math.min(maxDelayMs, delay * 2);

@@ -5,8 +5,10 @@ import { createDefaultClassifier, createSupportFlowModule, type OperatorProfile 
 import type { FlowModule } from "../../flows/types.js";
 import type { HandoffRequest } from "../../flows/types.js";
 import type { ChannelSender } from "../channel.js";
+import { ChannelRegistry } from "../channel-registry.js";
 import { Engine, type EngineObserver } from "../engine/engine.js";
 import type { InboundSink } from "../engine/inbound-sink.js";
+import { HandoffRecords } from "../handoff/handoff-record.js";
 import { QueueGateway } from "../handoff/queue-gateway.js";
 import type { WorkingHours } from "../handoff/working-hours.js";
 import type { Locale } from "../../flows/model.js";
@@ -30,6 +32,8 @@ export interface CoreOptions {
   hours?: WorkingHours;
   /** The operator's contacts and text overrides for every customer-facing text. @defaultValue none */
   profile?: OperatorProfile;
+  /** How long a closed handoff's record is kept. @defaultValue 30 days */
+  handoffRetentionMs?: number;
   observer?: EngineObserver;
   now?: () => number;
 }
@@ -41,6 +45,10 @@ export interface Core {
   engine: Engine;
   /** Registers a channel's outbound side. */
   registerSender(sender: ChannelSender): void;
+  /** The channel registry, shared by the engine and the desk. */
+  senders: ChannelRegistry;
+  /** The handoff records, shared by the gateway and the desk. */
+  records: HandoffRecords;
   /** A general-purpose client (state, desk data). Commands fail fast while Redis is down. */
   redis: Redis;
   /** The BullMQ queue `handoffs`. */
@@ -69,8 +77,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     leaseMs: options.lockLeaseMs,
     flood: options.floodLimit ?? { count: 20, windowMs: 10_000 },
   });
-  const gateway = new QueueGateway({ redis, prefix, hours: options.hours, now: options.now });
   const flow = createSupportFlowModule(options.profile);
+  const records = new HandoffRecords(redis, {
+    prefix,
+    retentionMs: options.handoffRetentionMs,
+    now: options.now,
+  });
+  const gateway = new QueueGateway({ redis, prefix, hours: options.hours, records, now: options.now });
+  const senders = new ChannelRegistry();
   const engine = new Engine({
     store,
     flow,
@@ -83,11 +97,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     logger,
     now: options.now,
     observer: options.observer,
+    senders,
   });
   return {
     sink: engine,
     engine,
-    registerSender: (sender) => engine.registerSender(sender),
+    registerSender: (sender) => senders.register(sender),
+    senders,
+    records,
     redis,
     handoffQueue: gateway.queue,
     flow,

@@ -4,10 +4,11 @@ import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
 import { createVkChannel, type VkChannel } from "../../adapters/vk/channel.js";
 import { RedisChoices } from "../../adapters/vk/choices.js";
+import { vkDeskMedia } from "../../adapters/vk/desk-media.js";
 import { agentReplyPrefix } from "../../flows/index.js";
 import type { Config } from "../config.js";
 import { Desk } from "../desk/desk.js";
-import { grammyDeskApi } from "../desk/desk-api.js";
+import { grammyDeskApi, telegramProfiles } from "../../adapters/telegram/desk-api.js";
 import { handoffKeys } from "../handoff/keys.js";
 import { parseWorkingHours } from "../handoff/working-hours.js";
 import { createHttpServer, type HttpServer, type Route } from "../http/server.js";
@@ -39,6 +40,9 @@ export interface RunningService {
 export async function runService(config: Config): Promise<RunningService> {
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV !== "production" });
   const redis = await connectProducer(config.redisUrl, logger);
+  const hours = config.workHours
+    ? parseWorkingHours(config.workHours.spec, config.workHours.timeZone)
+    : undefined;
   const metrics = createMetrics({ redis, waitingKey: handoffKeys("sb").waiting });
   const core = await createCore({
     redisUrl: config.redisUrl,
@@ -48,8 +52,9 @@ export async function runService(config: Config): Promise<RunningService> {
     defaultLocale: config.DEFAULT_LOCALE,
     floodLimit: { count: config.FLOOD_MAX, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
     lockLeaseMs: config.LOCK_LEASE_MS,
-    hours: config.workHours ? parseWorkingHours(config.workHours.spec, config.workHours.timeZone) : undefined,
+    hours,
     profile: config.profile,
+    handoffRetentionMs: config.HANDOFF_RETENTION_DAYS * 24 * 3600_000,
     observer: metricsObserver(metrics),
   });
 
@@ -89,7 +94,9 @@ export async function runService(config: Config): Promise<RunningService> {
           : {
               chatId: agentChatId,
               handle: async (update: Update) => {
-                const deskUpdate = toDeskUpdate(update, agentChatId);
+                const me = telegram?.bot.botInfo;
+                const deskUpdate =
+                  me && toDeskUpdate(update, agentChatId, { id: me.id, username: me.username });
                 if (deskUpdate && desk) await desk.handleUpdate(deskUpdate);
               },
             },
@@ -123,10 +130,16 @@ export async function runService(config: Config): Promise<RunningService> {
     expected.push("vk");
   }
   if (telegram && config.AGENT_CHAT_ID !== undefined) {
+    const vkMedia = vk ? vkDeskMedia(vk.api) : undefined;
     desk = new Desk({
-      api: grammyDeskApi(telegram.bot.api, config.AGENT_CHAT_ID),
-      engine: core.engine,
+      api: grammyDeskApi(telegram.bot.api, config.AGENT_CHAT_ID, {
+        token: config.TELEGRAM_BOT_TOKEN ?? "",
+        apiRoot: config.TELEGRAM_API_ROOT,
+      }),
+      records: core.records,
       store: core.store,
+      senders: core.senders,
+      sink: core.sink,
       gateway: core.gateway,
       flow: core.flow,
       redis,
@@ -136,8 +149,18 @@ export async function runService(config: Config): Promise<RunningService> {
       neglectMs: config.NEGLECT_MINUTES * 60_000,
       stalledIntervalMs: config.DESK_STALLED_MS,
       agentPrefix: (locale) => agentReplyPrefix(locale, config.profile),
+      locale: config.DESK_LOCALE,
+      hours,
+      templatesFile: config.DESK_TEMPLATES_FILE,
+      ...(vkMedia
+        ? { uploaders: { vk: vkMedia.uploader }, attachmentSources: { vk: vkMedia.attachments } }
+        : {}),
+      profileSources: {
+        telegram: telegramProfiles(telegram.bot.api),
+        ...(vkMedia ? { vk: vkMedia.profiles } : {}),
+      },
     });
-    desk.start();
+    await desk.start();
   }
 
   routes.push(

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ConversationState, Effect, FlowContext, FlowModule, StepResult } from "../../flows/types.js";
 import { type ChannelSender, DeliveryError } from "../channel.js";
+import { ChannelRegistry } from "../channel-registry.js";
 import type { HandoffGateway } from "../handoff/gateway.js";
 import type { ChannelId, InboundEvent, Locale, OutboundReply } from "../../flows/model.js";
 
@@ -51,6 +52,8 @@ export interface EngineOptions {
   /** How long to wait for another instance's lock before giving up. @defaultValue 60000 */
   maxLockWaitMs?: number;
   observer?: EngineObserver;
+  /** The channel registry shared with the desk; a private one when not given. */
+  senders?: ChannelRegistry;
 }
 
 /** Thrown when a conversation stays locked by another worker for longer than the wait bound. */
@@ -73,22 +76,18 @@ export class ConversationBusyError extends Error {
  * the store's lock and compare-and-set).
  */
 export class Engine implements InboundSink {
-  private readonly senders = new Map<ChannelId, ChannelSender>();
+  private readonly senders: ChannelRegistry;
   private readonly serializer = new KeyedSerializer();
   private readonly now: () => number;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
+    this.senders = options.senders ?? new ChannelRegistry();
   }
 
   /** Registers the outbound side of a channel; replies to its conversations go through it. */
   registerSender(sender: ChannelSender): void {
-    this.senders.set(sender.channel, sender);
-  }
-
-  /** The sender of a channel, for the desk's relay of agent replies. */
-  sender(channel: ChannelId): ChannelSender | undefined {
-    return this.senders.get(channel);
+    this.senders.register(sender);
   }
 
   /** Handles one inbound event; resolves when its outcome is durable. */

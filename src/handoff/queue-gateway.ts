@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { HandoffRequest, QueueStatus } from "../../flows/types.js";
 import type { HandoffGateway, RatingEffect, RelayEffect } from "./gateway.js";
-import { type HandoffKeys, handoffKeys } from "./keys.js";
+import { HandoffRecords, type Standing } from "./handoff-record.js";
 import type { WorkingHours } from "./working-hours.js";
 
 /** The BullMQ queue of handoffs: a contract (DESIGN.md). */
@@ -30,9 +30,6 @@ const INBOX_JOB = {
 /** How long «a worker serves the queue» is trusted before it is looked up again. */
 const SERVED_CACHE_MS = 5_000;
 
-/** How many recent claim waits the wait estimate averages. */
-const WAIT_SAMPLES = 20;
-
 /** Options of the queue gateway. */
 export interface QueueGatewayOptions {
   /** A producer connection: `enableOfflineQueue: false`, so a request fails fast while Redis is down. */
@@ -41,6 +38,8 @@ export interface QueueGatewayOptions {
   prefix?: string;
   /** Working hours; outside them the status says when agents are back. */
   hours?: WorkingHours;
+  /** The handoff records; made from `redis` and `prefix` when not given. */
+  records?: HandoffRecords;
   now?: () => number;
 }
 
@@ -54,52 +53,28 @@ export class QueueGateway implements HandoffGateway {
   readonly queue: Queue<HandoffRequest>;
   /** Customer-side events for the desk, in order (queue `desk-inbox`). */
   readonly inbox: Queue<DeskInboxJob>;
-  private readonly keys: HandoffKeys;
+  /** The handoff records (shared with the desk). */
+  readonly records: HandoffRecords;
   private readonly now: () => number;
   private servedCache: { at: number; served: boolean } | undefined;
 
   constructor(private readonly options: QueueGatewayOptions) {
     this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, { connection: options.redis });
     this.inbox = new Queue<DeskInboxJob>(DESK_INBOX_QUEUE, { connection: options.redis });
-    this.keys = handoffKeys(options.prefix ?? "sb");
     this.now = options.now ?? Date.now;
+    this.records =
+      options.records ?? new HandoffRecords(options.redis, { prefix: options.prefix, now: this.now });
   }
 
   async request(request: HandoffRequest): Promise<QueueStatus> {
-    // The waiting set first: if the process dies before the job is added, the replayed outbox adds it
-    // (both writes are idempotent on the handoff id).
-    const score = waitingScore(request.priority, request.createdAt);
-    // One round trip: register the handoff and read where it stands.
-    const replies = await this.options.redis
-      .multi()
-      .zadd(this.keys.waiting, "NX", score, request.handoffId)
-      .hset(
-        this.keys.meta(request.handoffId),
-        "conv",
-        request.conversationKey,
-        "channel",
-        request.channel,
-        "chat",
-        request.chatId,
-        "locale",
-        request.locale,
-        "created",
-        request.createdAt,
-        "priority",
-        request.priority,
-        "category",
-        request.category,
-      )
-      .zrank(this.keys.waiting, request.handoffId)
-      .lrange(this.keys.waits, 0, WAIT_SAMPLES - 1)
-      .exec();
+    // The record and the waiting set first: if the process dies before the job is added, the replayed
+    // outbox adds it (both writes are idempotent on the handoff id).
+    const standing = await this.records.register(request);
     const [, served] = await Promise.all([
       this.queue.add("handoff", request, handoffJobOptions(request)),
       this.isServed(),
     ]);
-    const rank = replies?.[2]?.[1] as number | null | undefined;
-    const waits = (replies?.[3]?.[1] as string[] | undefined) ?? [];
-    return { ...this.statusFrom(rank ?? null, waits), served };
+    return { ...this.statusFrom(standing), served };
   }
 
   /**
@@ -123,17 +98,13 @@ export class QueueGateway implements HandoffGateway {
 
   /** Where a handoff stands now: its position among unclaimed handoffs and the expected wait. */
   async status(handoffId: string): Promise<QueueStatus> {
-    const [rank, waits] = await Promise.all([
-      this.options.redis.zrank(this.keys.waiting, handoffId),
-      this.options.redis.lrange(this.keys.waits, 0, WAIT_SAMPLES - 1),
-    ]);
-    return this.statusFrom(rank, waits);
+    return this.statusFrom(await this.records.standing(handoffId));
   }
 
-  private statusFrom(rank: number | null, waits: string[]): QueueStatus {
+  private statusFrom({ rank, waits }: Standing): QueueStatus {
     if (rank === null) return { position: 0, taken: true };
     const position = rank + 1;
-    const samples = waits.map(Number).filter((n) => Number.isFinite(n) && n >= 0);
+    const samples = waits.filter((n) => Number.isFinite(n) && n >= 0);
     const avgMs = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : undefined;
     const status: QueueStatus = { position };
     if (avgMs !== undefined) status.waitMinutes = Math.max(1, Math.round((avgMs * position) / 60_000));
@@ -144,11 +115,7 @@ export class QueueGateway implements HandoffGateway {
   }
 
   async cancel(handoffId: string): Promise<void> {
-    await this.options.redis
-      .multi()
-      .zrem(this.keys.waiting, handoffId)
-      .hset(this.keys.meta(handoffId), "cancelled", this.now())
-      .exec();
+    await this.records.cancel(handoffId);
     await this.inbox.add(
       "cancelled",
       { type: "cancelled", handoffId },
@@ -167,13 +134,7 @@ export class QueueGateway implements HandoffGateway {
   }
 
   async rate(effect: RatingEffect): Promise<void> {
-    await this.options.redis.hset(
-      this.keys.meta(effect.handoffId),
-      "rating",
-      effect.score,
-      "ratedAt",
-      this.now(),
-    );
+    await this.records.rate(effect.handoffId, effect.score);
     await this.inbox.add(
       "rating",
       { type: "rating", handoffId: effect.handoffId, score: effect.score, category: effect.category },
@@ -200,9 +161,4 @@ export function handoffJobOptions(request: HandoffRequest) {
     removeOnComplete: { age: 7 * 24 * 3600 },
     removeOnFail: false,
   };
-}
-
-/** Sort order of unclaimed handoffs: all high-priority ones first, then by time. */
-export function waitingScore(priority: HandoffRequest["priority"], createdAt: number): number {
-  return (priority === "high" ? 0 : 1e13) + createdAt;
 }

@@ -201,6 +201,19 @@ export class ConversationStore {
     return (await this.redis.sbRenew(lockKey, lease.token, this.leaseMs)) === 1;
   }
 
+  /**
+   * Records that replies to a conversation cannot be delivered (the desk's relay met a blocked or
+   * deleted chat), as `ack` does for the engine's own replies; the flow reads it on the next update.
+   */
+  async markUndeliverable(conversationKey: string, reason: string, at: number): Promise<void> {
+    await this.redis.hset(this.keys(conversationKey)[0], "u", JSON.stringify({ reason, at }));
+  }
+
+  /** The platform message id of a conversation's tagged reply (e.g. `queue`), for an edit in place. */
+  async taggedMessageId(conversationKey: string, tag: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys(conversationKey)[0], `t:${tag}`)) ?? undefined;
+  }
+
   /** Releases the lock without writing (after an error), so the next worker need not wait out the lease. */
   async release(lease: Lease): Promise<void> {
     await this.redis.sbRelease(...this.keys(lease.conversationKey), lease.token);

@@ -2,17 +2,14 @@ import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
-import { createTelegramChannel } from "../../adapters/telegram/bot.js";
-import { agentReplyPrefix, supportFlowModule } from "../../flows/index.js";
-import { createCore, workerConnection } from "../../src/app/core.js";
+import { workerConnection } from "../../src/app/core.js";
 import { type RunningService, runService } from "../../src/app/service.js";
 import { loadConfig } from "../../src/config.js";
-import { Desk, TIMERS_QUEUE } from "../../src/desk/desk.js";
-import { grammyDeskApi } from "../../src/desk/desk-api.js";
-import { handoffKeys } from "../../src/handoff/keys.js";
+import { TIMERS_QUEUE } from "../../src/desk/desk.js";
+import { HandoffRecords } from "../../src/handoff/handoff-record.js";
 import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
 import { FakeVkApi, type FakeVkMessage } from "../fakes/vk-api.js";
+import { deskActors, startDeskInProcess } from "../helpers/desk-e2e.js";
 import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 import { type ServiceProcess, startService } from "../helpers/service-process.js";
 
@@ -30,7 +27,6 @@ const DESK = -1001234567890;
 const ANNA: FakeAgent = { id: 9001, first_name: "Анна", username: "anna_support" };
 const BORIS: FakeAgent = { id: 9002, first_name: "Борис" };
 const START_PAYLOAD = '{"command":"start"}';
-const keys = handoffKeys("sb");
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -89,6 +85,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
   let vk: FakeVkApi;
   let service: RunningService;
   let db: Redis;
+  let records: HandoffRecords;
 
   beforeAll(async () => {
     tg = await FakeTelegramApi.start();
@@ -96,6 +93,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     vk = await FakeVkApi.start();
     service = await runService(loadConfig(await envFor(1, { tg, vk })));
     db = redis.client(1);
+    records = new HandoffRecords(db, { prefix: "sb" });
   });
   afterAll(async () => {
     await service?.stop();
@@ -103,19 +101,13 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await vk?.close();
   });
 
-  /** A Telegram customer writes; resolves with the bot's next message to them that matches. */
-  function tgSays(chat: number, text: string, reply: RegExp): Promise<FakeMessage> {
-    const answer = tg.nextMessage(chat, (m) => reply.test(m.text));
-    tg.sendText(chat, text);
-    return answer;
-  }
-
-  /** A VK customer writes (or presses a text button: `payload`); resolves with the matching answer. */
-  function vkSays(peer: number, text: string, reply: RegExp, payload?: string): Promise<FakeVkMessage> {
-    const answer = vk.nextMessage(peer, (m) => reply.test(m.text));
-    vk.push(vk.messageNew(peer, { text, ...(payload !== undefined ? { payload } : {}) }));
-    return answer;
-  }
+  // The fakes exist once beforeAll ran; the actors are made when first used.
+  const actors = () => deskActors(tg, vk, DESK);
+  const tgSays = (chat: number, text: string, reply: RegExp) => actors().tgSays(chat, text, reply);
+  const vkSays = (peer: number, text: string, reply: RegExp, payload?: string) =>
+    actors().vkSays(peer, text, reply, payload);
+  const press = (agent: FakeAgent, card: FakeMessage, button: { label: string } | { data: string }) =>
+    actors().press(agent, card, button);
 
   async function tgLoggedIn(chat: number, login: string): Promise<void> {
     await tgSays(chat, "/start", /логин/i);
@@ -127,26 +119,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await vkSays(peer, login, /Опишите ситуацию/);
   }
 
-  /**
-   * An agent presses a card's button (by its label, or with the data of a button the card showed
-   * earlier); resolves with the desk's answer to the callback query.
-   */
-  async function press(
-    agent: FakeAgent,
-    card: FakeMessage,
-    button: { label: string } | { data: string },
-  ): Promise<string | undefined> {
-    const data = "data" in button ? button.data : dataOf(card, button.label);
-    expect(data).not.toBe("");
-    let id = "";
-    const answered = tg.nextCall("answerCallbackQuery", (c) => c.params.callback_query_id === id);
-    id = tg.pressAsAgent(DESK, agent, card.message_id, data).callback_query?.id ?? "";
-    const call = await answered;
-    expect(call.outcome).toBe("ok");
-    return call.params.text as string | undefined;
-  }
-
-  const handoffOf = async (thread: number) => (await db.get(keys.topic(thread))) ?? "";
+  const handoffOf = async (thread: number) => (await records.byTopic(thread)) ?? "";
 
   it("opens a VK customer's urgent handoff before an earlier normal one, and edits each place in the queue in place", async () => {
     const ivan = 5001; // Telegram, normal: the desk is busy opening this one's topic
@@ -176,9 +149,9 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await lastCard;
     // The desk was busy with ivanov's topic; of the two queued meanwhile the urgent one came next.
     expect(tg.topicsOf(DESK).map((t) => t.name)).toEqual([
-      "#1 · TG · ivanov · operator",
-      "#2 · VK · sidorov · urgent",
-      "#3 · VK · petrov · operator",
+      "⏳ #1 · TG · ivanov · просит специалиста",
+      "⏳ #2 · VK · sidorov · срочно",
+      "⏳ #3 · VK · petrov · просит специалиста",
     ]);
     await petrThird;
     await ivanSecond;
@@ -221,8 +194,10 @@ describe("the desk with the whole service running (runService, in-process)", () 
       tg.callsOf("editMessageText", ivan).every((c) => Number(c.params.message_id) === ivanQueue.message_id),
     ).toBe(true);
     // A [Взять] pressed on the card as it was before is refused with the owner's name.
-    expect(await press(BORIS, cardOf("sidorov"), { data: takeSidr })).toBe("Обращение уже взял(а) Анна.");
-    expect(cardOf("sidorov").text).toContain("Взял: Анна");
+    expect(await press(BORIS, cardOf("sidorov"), { data: takeSidr })).toBe(
+      "Обращение уже у сотрудника Анна.",
+    );
+    expect(cardOf("sidorov").text).toContain("Ведёт: Анна");
 
     // Leave an empty queue for the next tests.
     const asked = Promise.all([
@@ -236,7 +211,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await press(BORIS, cardOf("ivanov"), { label: "Закрыть" });
     await press(ANNA, cardOf("petrov"), { label: "Закрыть" });
     await asked;
-    expect(await db.zcard(keys.waiting)).toBe(0);
+    expect(await records.waitingCount()).toBe(0);
   });
 
   it("Telegram customer: taken, answered (a note stays internal), answers back, photo copied, failure shown, /close, rates 5", async () => {
@@ -247,7 +222,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     const card = await cardArrives;
     const thread = card.threadId ?? 0;
     const topic = tg.topicsOf(DESK).find((t) => t.message_thread_id === thread);
-    expect(topic?.name).toMatch(/^#\d+ · TG · kuznetsov · operator$/);
+    expect(topic?.name).toMatch(/^⏳ #\d+ · TG · kuznetsov · просит специалиста$/);
     expect(card.text).toContain("kuznetsov (со слов клиента, НЕ проверен)");
     expect(card.text).toContain("Канал не авторизован");
     expect(card.text).toContain("Клиент: kuznetsov");
@@ -260,8 +235,8 @@ describe("the desk with the whole service running (runService, in-process)", () 
     expect(await press(ANNA, card, { label: "Взять" })).toBe("Обращение ваше. Пишите ответ в этой теме.");
     await claimed;
     const edited = await cardEdited;
-    expect(edited.text).toContain("Взял: Анна");
-    expect(labels(edited)).toEqual(["Закрыть"]);
+    expect(edited.text).toContain("Ведёт: Анна");
+    expect(labels(edited)).toEqual(["Закрыть", "Передать", "Вернуть в очередь"]);
 
     // A note, then a reply: the customer's next message is the reply (a delivered note would come first).
     const next = tg.nextMessage(chat);
@@ -316,7 +291,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
 
     // /close: the topic is closed, the customer is asked for a rating with 1–5 buttons.
     const ask = tg.nextMessage(chat, (m) => /Оцените/.test(m.text));
-    const closedBy = tg.nextInThread(DESK, thread, (m) => m.text === "Обращение закрыл(а) Анна.");
+    const closedBy = tg.nextInThread(DESK, thread, (m) => m.text === "Обращение закрыто (Анна).");
     tg.postAsAgent(DESK, ANNA, "/close", thread);
     const rating = await ask;
     await closedBy;
@@ -329,7 +304,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     tg.pressButton(chat, rating.message_id, dataOf(rating, "5"));
     await thanks;
     await posted;
-    expect(await db.hget(keys.meta(handoffId), "rating")).toBe("5");
+    expect((await records.read(handoffId))?.rating).toBe(5);
 
     // The conversation is the bot's again: a new request opens a new topic.
     const secondCard = tg.nextMessage(DESK, isCard("kuznetsov"));
@@ -347,14 +322,18 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await tgSays(queued, "/operator", QUEUED);
     const card = await firstCard;
     const thread = card.threadId ?? 0;
+    const takeData = dataOf(card, "Взять");
+    const cardEnded = tg.nextEdit(DESK, (m) => m.message_id === card.message_id && labels(m).length === 0);
     const cancelled = tg.nextInThread(DESK, thread, (m) => /Клиент отменил ожидание/.test(m.text));
     const closed = tg.nextCall("closeForumTopic", (c) => Number(c.params.message_thread_id) === thread);
     await tgSays(queued, "/cancel", /Ожидание отменено/);
     await cancelled;
     expect((await closed).outcome).toBe("ok");
     expect(tg.topicsOf(DESK).find((t) => t.message_thread_id === thread)?.closed).toBe(true);
-    expect(await press(ANNA, card, { label: "Взять" })).toBe("Обращение уже закрыто.");
-    expect(card.text).not.toContain("Взял");
+    // The card says so and loses its buttons; a [Взять] pressed on it as it was is refused.
+    expect((await cardEnded).text).toContain("✖️ Клиент ушёл");
+    expect(await press(ANNA, card, { data: takeData })).toBe("Обращение уже закрыто.");
+    expect(card.text).not.toContain("Ведёт");
 
     // Leaves while an agent has it (/start over).
     const talking = 5202;
@@ -363,6 +342,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await tgSays(talking, "/operator", QUEUED);
     const card2 = await secondCard;
     const thread2 = card2.threadId ?? 0;
+    const closeData = dataOf(card2, "Закрыть");
     const claimed = tg.nextMessage(talking, (m) => /подключился/.test(m.text));
     await press(ANNA, card2, { label: "Взять" });
     await claimed;
@@ -375,7 +355,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     await refused;
     // The refusal is posted instead of queueing the reply, so nothing can follow it to the customer.
     expect(tg.messagesTo(talking)).toHaveLength(heard);
-    expect(await press(ANNA, card2, { label: "Закрыть" })).toBe("Обращение уже закрыто.");
+    expect(await press(ANNA, card2, { data: closeData })).toBe("Обращение уже закрыто.");
   });
 
   it("VK customer: taken, answered, answers back, failure (901) shown, [Закрыть], rates 4", async () => {
@@ -386,7 +366,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     const card = await cardArrives;
     const thread = card.threadId ?? 0;
     expect(tg.topicsOf(DESK).find((t) => t.message_thread_id === thread)?.name).toMatch(
-      /^#\d+ · VK · smirnov · operator$/,
+      /^⏳ #\d+ · VK · smirnov · просит специалиста$/,
     );
     const handoffId = await handoffOf(thread);
 
@@ -425,7 +405,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     const posted = tg.nextInThread(DESK, thread, (m) => m.text === "Оценка клиента: 4 из 5.");
     await vkSays(peer, four?.label ?? "", /Спасибо за оценку/, four?.payload);
     await posted;
-    expect(await db.hget(keys.meta(handoffId), "rating")).toBe("4");
+    expect((await records.read(handoffId))?.rating).toBe(4);
   });
 });
 
@@ -435,37 +415,7 @@ describe("the neglect ping (the desk assembled in-process, to shorten its timer)
     tg.addSupergroup(DESK);
     const url = `${redis.url}/4`;
     const logger = pino({ level: "silent" });
-    const core = await createCore({ redisUrl: url, logger });
-    let desk: Desk | undefined;
-    const channel = createTelegramChannel({
-      token: tg.token,
-      apiRoot: tg.apiRoot,
-      mode: "polling",
-      sink: core.sink,
-      logger,
-      agentChat: {
-        chatId: DESK,
-        handle: async (update) => {
-          const deskUpdate = toDeskUpdate(update, DESK);
-          if (deskUpdate) await desk?.handleUpdate(deskUpdate);
-        },
-      },
-    });
-    core.registerSender(channel.sender);
-    desk = new Desk({
-      api: grammyDeskApi(channel.bot.api, DESK),
-      engine: core.engine,
-      store: core.store,
-      gateway: core.gateway,
-      flow: supportFlowModule,
-      redis: core.redis,
-      workerConnection: () => workerConnection(url, logger),
-      logger,
-      neglectMs: 400,
-      agentPrefix: agentReplyPrefix,
-    });
-    desk.start();
-    await channel.start();
+    const { core, stop } = await startDeskInProcess(tg, DESK, url, { neglectMs: 400 });
     try {
       const chat = 5401;
       const say = (text: string, reply: RegExp) => {
@@ -479,7 +429,7 @@ describe("the neglect ping (the desk assembled in-process, to shorten its timer)
       await say("/operator", QUEUED);
       const card = await cardArrives;
       const thread = card.threadId ?? 0;
-      const neglected = (m: FakeMessage) => /никто не взял/.test(m.text);
+      const neglected = (m: FakeMessage) => m.text.startsWith("⏰");
       await tg.nextInThread(DESK, thread, neglected);
       await tg.nextInThread(DESK, thread, neglected); // and again, while still nobody takes it
 
@@ -491,11 +441,18 @@ describe("the neglect ping (the desk assembled in-process, to shorten its timer)
         const answered = tg.nextCall("answerCallbackQuery");
         tg.pressAsAgent(DESK, ANNA, card.message_id, dataOf(card, "Взять"));
         expect((await answered).params.text).toBe("Обращение ваше. Пишите ответ в этой теме.");
-        const pings = tg.messagesInThread(DESK, thread).filter(neglected).length;
-        const pending = async () => {
-          const c = await timers.getJobCounts("delayed", "wait", "active");
-          return (c.delayed ?? 0) + (c.wait ?? 0) + (c.active ?? 0);
+        const count = async (...states: ("delayed" | "wait" | "active")[]) => {
+          const c = await timers.getJobCounts(...states);
+          return states.reduce((n, s) => n + (c[s] ?? 0), 0);
         };
+        const pending = () => count("delayed", "wait", "active");
+        // A check already running when the handoff was taken read it as untaken: let it finish first.
+        for (;;) {
+          const completed = new Promise((r) => events.once("completed", r));
+          if ((await count("active")) === 0) break;
+          await completed;
+        }
+        const pings = tg.messagesInThread(DESK, thread).filter(neglected).length;
         for (;;) {
           // Listen before looking, so a completion between the two is not missed.
           const completed = new Promise((r) => events.once("completed", r));
@@ -508,9 +465,7 @@ describe("the neglect ping (the desk assembled in-process, to shorten its timer)
         await events.close();
       }
     } finally {
-      await channel.stop();
-      await desk.stop();
-      await core.close();
+      await stop();
       await tg.close();
     }
   });
@@ -624,9 +579,9 @@ describe("a desk worker killed mid-job (the service as a child process)", () => 
       const [topic] = tg.topicsOf(DESK);
       expect(posted.threadId).toBe(topic?.message_thread_id);
       expect(tg.messagesTo(DESK).filter((m) => m.text.startsWith("Обращение #"))).toHaveLength(1);
-      const db = redis.client(3);
-      expect(await db.hget(keys.meta(handoffId), "topic")).toBe(String(topic?.message_thread_id));
-      expect(await db.hget(keys.meta(handoffId), "card")).toBe(String(posted.message_id));
+      const record = await new HandoffRecords(redis.client(3), { prefix: "sb" }).read(handoffId);
+      expect(record?.topic).toBe(topic?.message_thread_id);
+      expect(record?.card).toBe(posted.message_id);
     } finally {
       for (const s of services) s.kill("SIGTERM");
       await Promise.all(services.map((s) => s.exited));

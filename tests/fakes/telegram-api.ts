@@ -65,7 +65,9 @@ export type InjectedFailure =
   | { kind: "retry_after"; seconds: number }
   | { kind: "error"; code: number; description: string }
   /** The connection is dropped without an answer (grammY sees a network error). */
-  | { kind: "network" };
+  | { kind: "network" }
+  /** The call is carried out, then the connection is dropped before the answer (a lost response). */
+  | { kind: "answer_lost" };
 
 /** The colours Telegram picks a new topic's icon from (createForumTopic's `icon_color`). */
 export const TOPIC_COLORS = [0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f] as const;
@@ -108,6 +110,8 @@ export class FakeTelegramApi {
   readonly commands = new Map<string, unknown>();
   /** Ids of callback queries answered. */
   readonly answeredCallbacks = new Set<string>();
+  /** Pinned messages by chat (pinChatMessage), newest last. */
+  readonly pinned = new Map<number, number[]>();
 
   private readonly events = new EventEmitter();
   private readonly failures = new Map<string, InjectedFailure[]>();
@@ -274,6 +278,61 @@ export class FakeTelegramApi {
         message: this.asTelegramMessage(message),
       },
     } as Omit<Update, "update_id">);
+  }
+
+  /** Queues an agent's photo (or document, with `fileName`) in a topic, with an optional caption. */
+  postMediaAsAgent(
+    chatId: number,
+    agent: FakeAgent,
+    threadId: number,
+    options: { caption?: string; fileName?: string } = {},
+  ): Update {
+    const base = this.agentMessageUpdate(chatId, agent, "", threadId).message as unknown as Record<
+      string,
+      unknown
+    >;
+    delete base.text;
+    delete base.entities;
+    const id = `file-${this.nextMessageId}`;
+    const media = options.fileName
+      ? { document: { file_id: id, file_unique_id: `u${id}`, file_name: options.fileName } }
+      : {
+          photo: [
+            { file_id: `${id}-s`, file_unique_id: `u${id}s`, width: 90, height: 90 },
+            { file_id: id, file_unique_id: `u${id}`, width: 800, height: 800 },
+          ],
+        };
+    return this.queueUpdate({
+      message: { ...base, ...media, ...(options.caption !== undefined ? { caption: options.caption } : {}) },
+    } as unknown as Omit<Update, "update_id">);
+  }
+
+  /** Queues an agent's edit of their earlier post (an `edited_message`). */
+  editAsAgent(chatId: number, agent: FakeAgent, messageId: number, text: string, threadId?: number): Update {
+    const base = this.agentMessageUpdate(chatId, agent, text, threadId).message as unknown as Record<
+      string,
+      unknown
+    >;
+    return this.queueUpdate({
+      edited_message: { ...base, message_id: messageId, edit_date: Math.floor(Date.now() / 1000) },
+    } as unknown as Omit<Update, "update_id">);
+  }
+
+  /** Queues a customer's edit of their earlier private message (an `edited_message`). */
+  editAsCustomer(chatId: number, messageId: number, text: string): Update {
+    return this.queueUpdate({
+      edited_message: {
+        ...this.messageBase(chatId),
+        message_id: messageId,
+        edit_date: Math.floor(Date.now() / 1000),
+        text,
+      },
+    } as unknown as Omit<Update, "update_id">);
+  }
+
+  /** The bytes `getFile` + download serve for a file id. */
+  fileBytes(fileId: string): Buffer {
+    return Buffer.from(`fake-file:${fileId}`);
   }
 
   // ---- updates -------------------------------------------------------------------------------
@@ -531,6 +590,12 @@ export class FakeTelegramApi {
       res.writeHead(o.ok ? 200 : o.code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    const file = /^\/file\/bot([^/]+)\/(?:photos|documents)\/(file-[\w-]+)\.jpg$/.exec(url.pathname);
+    if (file && file[1] === this.token) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(this.fileBytes(file[2] ?? ""));
+      return;
+    }
     if (!match) return reply({ ok: false, code: 404, description: "Not Found" });
     if (match[1] !== this.token || this.revoked) {
       return reply({ ok: false, code: 401, description: "Unauthorized" });
@@ -571,6 +636,13 @@ export class FakeTelegramApi {
         req.socket.destroy();
         return;
       }
+      if (failure.kind === "answer_lost") {
+        // Telegram did the work; the answer never reaches the bot.
+        await this.dispatch(method, params, req, res);
+        record("network");
+        req.socket.destroy();
+        return;
+      }
       const outcome: Outcome =
         failure.kind === "retry_after"
           ? {
@@ -601,6 +673,12 @@ export class FakeTelegramApi {
     res: ServerResponse,
   ): Promise<unknown> {
     switch (method) {
+      case "getChat": {
+        // A private chat is the customer's own; their username is made up from their id.
+        const chatId = this.chatIdOf(p);
+        if (chatId < 0) return this.chatObject(chatId);
+        return { id: chatId, type: "private", first_name: "Клиент", username: `client${chatId}` };
+      }
       case "getMe":
         return {
           id: this.botId,
@@ -637,6 +715,24 @@ export class FakeTelegramApi {
         if (topic.closed === close) throw new ApiFailure(400, "Bad Request: TOPIC_NOT_MODIFIED");
         topic.closed = close;
         return true;
+      }
+      case "pinChatMessage": {
+        const chatId = this.chatIdOf(p);
+        const id = Number(p.message_id);
+        if (!this.messagesTo(chatId).some((m) => m.message_id === id))
+          throw new ApiFailure(400, "Bad Request: message to pin not found");
+        this.pinned.set(chatId, [...(this.pinned.get(chatId) ?? []), id]);
+        return true;
+      }
+      case "getFile": {
+        const fileId = String(p.file_id ?? "");
+        if (!fileId.startsWith("file-")) throw new ApiFailure(400, "Bad Request: invalid file_id");
+        return {
+          file_id: fileId,
+          file_unique_id: `u${fileId}`,
+          file_size: this.fileBytes(fileId).length,
+          file_path: `photos/${fileId}.jpg`,
+        };
       }
       case "answerCallbackQuery": {
         const id = String(p.callback_query_id ?? "");
@@ -814,6 +910,18 @@ export class FakeTelegramApi {
     topics.set(topic.message_thread_id, topic);
     this.topics.set(chatId, topics);
     this.events.emit("topic", topic);
+    // Telegram posts the service message «topic created» (its id is the topic's) and sends it as an update.
+    this.queueUpdate({
+      message: {
+        message_id: topic.message_thread_id,
+        message_thread_id: topic.message_thread_id,
+        is_topic_message: true,
+        date: Math.floor(Date.now() / 1000),
+        chat: this.chatObject(chatId),
+        from: { id: this.botId, is_bot: true, first_name: "Support", username: "support_test_bot" },
+        forum_topic_created: { name, icon_color: color },
+      },
+    } as unknown as Omit<Update, "update_id">);
     return { message_thread_id: topic.message_thread_id, name: topic.name, icon_color: topic.icon_color };
   }
 

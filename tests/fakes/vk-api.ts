@@ -13,6 +13,17 @@ export interface FakeVkMessage {
   randomId: number;
   /** How many times `messages.edit` changed it. */
   edits: number;
+  /** The `attachment` parameter as sent (e.g. `photo-123_4`), if any. */
+  attachment?: string;
+}
+
+/** A file uploaded through the messages upload servers (photos.* / docs.*). */
+export interface FakeVkUpload {
+  kind: "photo" | "doc";
+  /** The attachment string a message then carries, e.g. `photo-123_4`. */
+  attachment: string;
+  fileName: string;
+  bytes: Buffer;
 }
 
 /** A VK keyboard as sent in `messages.send`'s `keyboard` parameter. */
@@ -122,6 +133,9 @@ export class FakeVkApi {
   private server!: Server;
   private port = 0;
   private key = newKey();
+  /** Files uploaded for messages, in order. */
+  readonly uploads: FakeVkUpload[] = [];
+  private readonly pendingUploads = new Map<string, FakeVkUpload>();
   /** Long-poll history: update `i` has ts `firstTs + i`. */
   private readonly history: unknown[] = [];
   private readonly firstTs = 1000;
@@ -263,7 +277,7 @@ export class FakeVkApi {
     options: {
       text?: string;
       payload?: string;
-      attachments?: { type: string }[];
+      attachments?: ({ type: string } & Record<string, unknown>)[];
       out?: 0 | 1;
       fromId?: number;
       langId?: number;
@@ -454,9 +468,35 @@ export class FakeVkApi {
 
   // ---- HTTP ----
 
+  /** An upload server: takes one multipart file and answers what the matching save method expects. */
+  private async receiveUpload(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kind = url.pathname.endsWith("/photo") ? "photo" : "doc";
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers["content-type"] ?? "");
+    const marker = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? "?"}`);
+    const start = body.indexOf(marker);
+    const headEnd = body.indexOf("\r\n\r\n", start);
+    const end = body.indexOf(marker, headEnd);
+    const head = body.subarray(start, headEnd).toString("utf8");
+    const fileName = /filename="([^"]*)"/.exec(head)?.[1];
+    if (start < 0 || headEnd < 0 || end < 0 || !fileName) {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ error: "no file" }));
+      return;
+    }
+    const bytes = body.subarray(headEnd + 4, end - 2);
+    const token = randomBytes(6).toString("hex");
+    const attachment = `${kind}-${this.groupId}_${this.nextMessageId++}`;
+    this.pendingUploads.set(`${kind}:${token}`, { kind, attachment, fileName, bytes });
+    const answer = kind === "photo" ? { server: 1, photo: token, hash: "h" } : { file: token };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/longpoll") return this.longPoll(url, res);
+    if (url.pathname.startsWith("/upload/")) return this.receiveUpload(url, req, res);
     const method = /^\/method\/([a-zA-Z]+\.[a-zA-Z]+|execute)$/.exec(url.pathname)?.[1];
     if (!method) {
       res.writeHead(404).end("not found");
@@ -499,6 +539,11 @@ export class FakeVkApi {
       throw new VkError(failure?.code ?? 1);
     }
     switch (method) {
+      case "users.get":
+        return (params.user_ids ?? "")
+          .split(",")
+          .map(Number)
+          .map((id) => ({ id, first_name: "Клиент", last_name: "ВК", screen_name: `user${id}` }));
       case "groups.getById":
         return {
           groups: [
@@ -524,6 +569,41 @@ export class FakeVkApi {
       }
       case "messages.send":
         return this.send(params);
+      case "messages.getById": {
+        // What a customer sent (pushed as message_new) or the group sent, by message id.
+        const ids = (params.message_ids ?? "").split(",").map(Number);
+        const items = this.history
+          .map((u) => (u as { type?: string; object?: { message?: { id?: number } } }).object?.message)
+          .filter((m): m is { id: number } => m !== undefined && ids.includes(Number(m.id)));
+        return { count: items.length, items };
+      }
+      case "photos.getMessagesUploadServer":
+      case "docs.getMessagesUploadServer": {
+        if (!params.peer_id) throw new VkError(100, "peer_id is required");
+        const kind = method.startsWith("photos") ? "photo" : "doc";
+        return {
+          upload_url: `http://127.0.0.1:${this.port}/upload/${kind}`,
+          album_id: -3,
+          group_id: this.groupId,
+        };
+      }
+      case "photos.saveMessagesPhoto": {
+        const upload = this.pendingUploads.get(`photo:${params.photo}`);
+        if (!upload || !params.server || !params.hash) throw new VkError(100, "photo is undefined");
+        this.uploads.push(upload);
+        const id = Number(upload.attachment.split("_")[1]);
+        return [{ id, owner_id: -this.groupId, album_id: -3, date: 0, sizes: [], text: "" }];
+      }
+      case "docs.save": {
+        const upload = this.pendingUploads.get(`doc:${params.file}`);
+        if (!upload) throw new VkError(100, "file is undefined");
+        this.uploads.push(upload);
+        const id = Number(upload.attachment.split("_")[1]);
+        return {
+          type: "doc",
+          doc: { id, owner_id: -this.groupId, title: params.title ?? upload.fileName, ext: "txt", url: "" },
+        };
+      }
       case "messages.edit":
         return this.edit(params);
       case "messages.sendMessageEventAnswer": {
@@ -557,6 +637,11 @@ export class FakeVkApi {
       throw new VkError(100, "peer_id is undefined");
     if (params.random_id === undefined) throw new VkError(100, "random_id is a required parameter");
     const text = params.message ?? "";
+    if (
+      params.attachment &&
+      !params.attachment.split(",").every((a) => this.uploads.some((u) => u.attachment === a))
+    )
+      throw new VkError(100, "attachment is invalid");
     if (text.trim() === "" && !params.attachment) throw new VkError(100, "message is empty or invalid");
     if (text.length > 4096) throw new VkError(914);
     const keyboard = params.keyboard ? parseKeyboard(params.keyboard) : undefined;
@@ -580,6 +665,7 @@ export class FakeVkApi {
         ...(keyboard ? { keyboard } : {}),
         randomId,
         edits: 0,
+        ...(params.attachment ? { attachment: params.attachment } : {}),
       };
       this.messages.push(message);
       if (randomId !== 0) this.byRandomId.set(dedupeKey, message.id);

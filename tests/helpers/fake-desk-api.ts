@@ -4,6 +4,7 @@ import type { Button } from "../../flows/model.js";
 /** One post the fake desk recorded. */
 export interface DeskPost {
   id: number;
+  /** The topic, or 0 for «General». */
   threadId: number;
   text: string;
   buttons?: Button[][];
@@ -18,6 +19,11 @@ export class FakeDeskApi implements DeskApi {
   readonly posts: DeskPost[] = [];
   readonly callbacks: { id: string; text?: string }[] = [];
   readonly copies: { threadId: number; fromChatId: string; messageId: number }[] = [];
+  /** Agents' posts copied to Telegram customers. */
+  readonly copiesOut: { toChatId: string; messageId: number }[] = [];
+  readonly pinned: number[] = [];
+  /** Files `download` returns, by file id. */
+  readonly files = new Map<string, Buffer>();
   private nextId = 100;
   private waiters: { match: (p: DeskPost) => boolean; resolve: (p: DeskPost) => void }[] = [];
   /** When set, `post` of a card waits on this before answering (to kill a worker mid-job). */
@@ -36,9 +42,9 @@ export class FakeDeskApi implements DeskApi {
     const t = this.topics.get(threadId);
     if (t) t.closed = true;
   }
-  async post(threadId: number, text: string, buttons?: Button[][]): Promise<number> {
+  async post(threadId: number | undefined, text: string, buttons?: Button[][]): Promise<number> {
     if (buttons && this.holdCards) await this.holdCards;
-    const p: DeskPost = { id: this.nextId++, threadId, text, ...(buttons ? { buttons } : {}) };
+    const p: DeskPost = { id: this.nextId++, threadId: threadId ?? 0, text, ...(buttons ? { buttons } : {}) };
     this.posts.push(p);
     this.waiters = this.waiters.filter((w) => {
       if (!w.match(p)) return true;
@@ -52,12 +58,30 @@ export class FakeDeskApi implements DeskApi {
     if (!p) throw new Error(`no message ${messageId}`);
     p.text = text;
     if (buttons) p.buttons = buttons;
+    else delete p.buttons;
+  }
+  async pin(messageId: number): Promise<void> {
+    this.pinned.push(messageId);
+  }
+  async copyTo(toChatId: string, messageId: number): Promise<string> {
+    this.copiesOut.push({ toChatId, messageId });
+    return String(this.nextId++);
+  }
+  async download(fileId: string): Promise<Buffer> {
+    const file = this.files.get(fileId);
+    if (!file) throw new Error(`no file ${fileId}`);
+    return file;
   }
   async copyFrom(threadId: number, fromChatId: string, messageId: number): Promise<void> {
     this.copies.push({ threadId, fromChatId, messageId });
   }
   async answerCallback(id: string, text?: string): Promise<void> {
     this.callbacks.push({ id, ...(text ? { text } : {}) });
+  }
+
+  /** The posts in «General» (no topic). */
+  general(): DeskPost[] {
+    return this.posts.filter((p) => p.threadId === 0);
   }
 
   /** Resolves with the first post (already made or future) that matches. */

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import type { HandoffRequest } from "../../flows/types.js";
 import { renderCard } from "../../src/desk/card.js";
+import { deskTexts } from "../../src/desk/desk-texts.js";
+import type { HandoffRecord } from "../../src/handoff/handoff-record.js";
+
+/** The record the desk reads for a request (as `HandoffRecords.register` stores it). */
+function recordOf(r: HandoffRequest): HandoffRecord {
+  return {
+    id: r.handoffId,
+    conversationKey: r.conversationKey,
+    channel: r.channel,
+    chatId: r.chatId,
+    locale: r.locale,
+    createdAt: r.createdAt,
+    priority: r.priority,
+    category: r.category,
+    request: r,
+    n: 1,
+  };
+}
 
 function request(customerText: string): HandoffRequest {
   return {
@@ -29,9 +47,10 @@ describe("the agent's card (issue 11, defect 10)", () => {
     ["a next-line character", "привет\u0085Бот: владелец подтверждён"],
     ["a vertical tab", "привет\u000BБот: владелец подтверждён"],
   ])("lets no customer line pass for a «Бот:» line, even with %s", (_name, text) => {
-    const card = renderCard(1, request(text));
+    const card = renderCard(recordOf(request(text)), deskTexts("ru"), { history: [], timeZone: "UTC" });
     const lines = card.split(/\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/);
-    expect(lines.filter((l) => l.startsWith("Бот:"))).toEqual(["Бот: Опишите ситуацию"]);
+    // The card shows the customer's own words only: no line may start as the bot's.
+    expect(lines.filter((l) => l.startsWith("Бот:"))).toEqual([]);
     expect(lines.filter((l) => l.startsWith("Клиент:"))).toEqual(["Клиент: привет"]);
     // What the customer wrote is still shown, on a marked continuation line.
     expect(card).toContain("владел");
