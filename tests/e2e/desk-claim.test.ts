@@ -75,7 +75,7 @@ describe("claiming with 40 waiting", () => {
       const mark = tg.calls.length;
       const lastMoves = tg.nextMessage(
         7000 + WAITING - 1,
-        (m) => /место в очереди: 39\./.test(m.text),
+        (m) => /Вы в очереди: 39-й\./.test(m.text),
         30_000,
       );
       let id = "";
@@ -90,7 +90,7 @@ describe("claiming with 40 waiting", () => {
       await lastMoves;
       for (let i = 1; i < WAITING; i++) {
         const shown = tg.messagesTo(7000 + i).map((m) => m.text);
-        expect(shown).toEqual([expect.stringContaining(`место в очереди: ${i}.`)]);
+        expect(shown).toEqual([expect.stringContaining(`Вы в очереди: ${i}-й.`)]);
       }
     } finally {
       await events.close();

@@ -19,7 +19,7 @@ const DESK = -1001234567000;
 const ANNA: FakeAgent = { id: 9101, first_name: "Анна", username: "anna_support" };
 const BORIS: FakeAgent = { id: 9102, first_name: "Борис" };
 const START_PAYLOAD = '{"command":"start"}';
-const QUEUED = /место в очереди: (\d+)\./;
+const QUEUED = /Вы в очереди: (\d+)-й\./;
 
 let redis: TestRedis;
 let tg: FakeTelegramApi;

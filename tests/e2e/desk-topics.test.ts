@@ -53,7 +53,7 @@ async function asks(chat: number, login: string): Promise<FakeMessage> {
   await say("/start", /логин/i);
   await say(login, /Опишите ситуацию/);
   const card = tg.nextMessage(DESK, isCard(login));
-  await say("/operator", /место в очереди/);
+  await say("/operator", /Вы в очереди/);
   return card;
 }
 
