@@ -89,5 +89,9 @@ function mediaOf(message: Message): { kind: string; fileId?: string; fileName?: 
 
 function agentOf(user: User): DeskAgent {
   const name = [user.first_name, user.last_name].filter(Boolean).join(" ");
-  return { agentId: String(user.id), agentName: name || (user.username ?? String(user.id)) };
+  return {
+    agentId: String(user.id),
+    agentName: name || (user.username ?? String(user.id)),
+    ...(user.username ? { username: user.username } : {}),
+  };
 }

@@ -24,7 +24,9 @@ export class AgentPosts {
     const text = post.text?.trim();
     if (post.threadId === undefined) {
       // «General»: only commands (/queue, /stats, /alias); agents talk there freely otherwise.
-      if (text?.startsWith("/")) await this.commands.general(post, text);
+      if (!text?.startsWith("/")) return;
+      await this.c.directory.seen(post);
+      await this.commands.general(post, text);
       return;
     }
     const handoffId = await this.c.records.byTopic(post.threadId);

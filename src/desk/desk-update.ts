@@ -2,6 +2,8 @@
 export interface DeskAgent {
   agentId: string;
   agentName: string;
+  /** The Telegram @username (without @), when they have one: escalations mention it. */
+  username?: string;
 }
 
 /** An update from the agents' supergroup, already taken out of the platform's form. */

@@ -38,7 +38,18 @@ export class DeskDirectory {
 
   /** Remembers an agent who acted in the desk (for [Передать] and /stats). */
   async seen(agent: DeskAgent): Promise<void> {
-    await this.redis.hset(this.keys.agents, agent.agentId, agent.agentName);
+    const multi = this.redis.multi().hset(this.keys.agents, agent.agentId, agent.agentName);
+    if (agent.username) multi.hset(this.keys.agentUsernames, agent.agentId, agent.username);
+    await multi.exec();
+  }
+
+  /** How to call every agent seen: `@username` when they have one, else their name. */
+  async mentions(): Promise<string[]> {
+    const [names, usernames] = await Promise.all([
+      this.agents(),
+      this.redis.hgetall(this.keys.agentUsernames),
+    ]);
+    return Object.entries(names).map(([id, name]) => (usernames[id] ? `@${usernames[id]}` : name));
   }
 
   /** Every agent seen, id → name. */

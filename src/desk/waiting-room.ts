@@ -162,7 +162,7 @@ export class WaitingRoom {
     const waiting = await this.c.records.waitingIds(1);
     const oldest = waiting[0] ? await this.c.records.read(waiting[0]) : undefined;
     const count = await this.c.records.waitingCount();
-    const names = Object.values(await this.c.directory.agents()).join(", ");
+    const names = (await this.c.directory.mentions()).join(", ");
     const minutes = oldest ? Math.round((now - oldest.createdAt) / 60_000) : 0;
     await this.c.api.post(undefined, this.c.texts.escalated(count, minutes, names));
   }

@@ -22,6 +22,8 @@ export interface HandoffKeys {
   creating(handoffId: string): string;
   /** Hash: agent id → display name, of everyone who acted in the desk. */
   agents: string;
+  /** Hash: agent id → Telegram @username (for mentions). */
+  agentUsernames: string;
   /** Hash: agent id → the name customers see (`/alias`). */
   aliases: string;
   /** Hash: conversation key → when it was banned (`/ban`). */
@@ -54,6 +56,7 @@ export function handoffKeys(prefix: string): HandoffKeys {
     meta: (id) => `${base}:meta:${id}`,
     creating: (id) => `${base}:meta:${id}:creating`,
     agents: `${base}:agents`,
+    agentUsernames: `${base}:agents:usernames`,
     aliases: `${base}:aliases`,
     banned: `${base}:banned`,
     stats: `${base}:stats`,

@@ -41,10 +41,27 @@ async function timerRounds(h: Awaited<ReturnType<HarnessFactory>>, n: number): P
 describe("desk features", () => {
   it("pings a neglected handoff a few times, then escalates to «General» at most once an hour", async () => {
     const h = await harness({ desk: { neglectMs: 40, neglect: { maxPings: 2, escalationsPerHour: 1 } } });
+    // Two agents are known to the desk; the escalation calls them by @username when they have one.
+    await h.desk.handleUpdate({
+      kind: "message",
+      messageId: 1,
+      text: "/queue",
+      ...ANNA,
+      username: "anna_support",
+    });
+    await h.desk.handleUpdate({
+      kind: "message",
+      messageId: 2,
+      text: "/queue",
+      agentId: "8",
+      agentName: "Борис",
+    });
     await h.engine.accept(textEvent("n", "u1", "handoff"));
     const card = await h.api.waitForPost(isCard(1));
     const escalated = await h.api.waitForPost((p) => p.threadId === 0 && p.text.startsWith("⏰"));
-    expect(escalated.text).toMatch(/^⏰ 1 обращ\. ждут без ответа, самое давнее — \d+ мин\./);
+    expect(escalated.text).toMatch(
+      /^⏰ 1 обращ\. ждут без ответа, самое давнее — \d+ мин\. @anna_support, Борис$/,
+    );
     await timerRounds(h, 3); // three more rounds after the escalation: capped, nothing new
     const pings = h.api.posts.filter((p) => p.threadId === card.threadId && p.text.startsWith("⏰"));
     expect(pings).toHaveLength(2);
@@ -134,5 +151,27 @@ describe("desk features", () => {
     expect(h.api.pinned).toHaveLength(1);
     const pinned = h.api.posts.find((p) => p.id === h.api.pinned[0]);
     expect(pinned?.threadId).toBe(0);
+  });
+
+  it("/ban: the customer is told politely once, a new request opens no topic; /unban lets them back", async () => {
+    const h = await harness();
+    const told = () =>
+      h.sender.sent.filter((s) => s.chatId === "b" && /не можем продолжить/.test(s.reply.text));
+    await h.engine.accept(textEvent("b", "u1", "handoff"));
+    const card = await h.api.waitForPost(isCard(1));
+    await post(h, card.threadId, 51, "/ban");
+    await h.api.waitForPost((p) => p.text.startsWith("Клиент заблокирован"));
+    expect(told()).toHaveLength(1);
+    expect(card.buttons).toBeUndefined();
+    // Asks again: the handoff is ended before it gets a topic; told once more (a new handoff).
+    await h.engine.accept(textEvent("b", "u2", "handoff"));
+    while (told().length < 2) await h.sender.waitFor(h.sender.sent.length + 1);
+    expect(h.api.topics.size).toBe(1);
+    expect((await h.records.read("cli-b-2"))?.cancelledAt).toBeDefined();
+    await post(h, card.threadId, 52, "/unban");
+    await h.api.waitForPost((p) => p.text === "Клиент разблокирован.");
+    await h.engine.accept(textEvent("b", "u3", "handoff"));
+    await h.api.waitForPost(isCard(2));
+    expect(told()).toHaveLength(2);
   });
 });
