@@ -53,7 +53,10 @@ export class Delivery {
     redis: Redis,
     private readonly uploaders: Partial<Record<string, MediaUploader>> = {},
   ) {
-    this.queue = new Queue<OutboundJob>(OUTBOUND_QUEUE, { connection: redis });
+    this.queue = new Queue<OutboundJob>(OUTBOUND_QUEUE, {
+      connection: redis,
+      ...(c.bullPrefix ? { prefix: c.bullPrefix } : {}),
+    });
   }
 
   /**

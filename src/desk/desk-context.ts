@@ -28,6 +28,8 @@ export interface DeskContext {
   /** The prefix of agent replies as the customer sees them, when the agent set no alias. */
   agentPrefix(locale: Locale): string;
   texts: DeskTexts;
+  /** BullMQ's key prefix for the desk's queues (one setting with the gateway's); BullMQ's own when unset. */
+  bullPrefix?: string;
   hours?: WorkingHours;
   timeZone: string;
   logger: Logger;

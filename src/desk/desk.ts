@@ -1,79 +1,27 @@
-import type { Redis } from "ioredis";
-import type { Logger } from "pino";
-import type { Locale } from "../../flows/model.js";
-import type { FlowModule, HandoffRequest } from "../../flows/types.js";
-import type { ChannelRegistry } from "../channel-registry.js";
-import type { InboundSink } from "../engine/inbound-sink.js";
+import type { HandoffRequest } from "../../flows/types.js";
 import { KeyedSerializer } from "../engine/keyed-serializer.js";
-import type { HandoffRecords } from "../handoff/handoff-record.js";
-import {
-  DESK_INBOX_QUEUE,
-  type DeskInboxJob,
-  HANDOFF_QUEUE,
-  type QueueGateway,
-} from "../handoff/queue-gateway.js";
-import type { WorkingHours } from "../handoff/working-hours.js";
-import type { Metrics } from "../ops/metrics.js";
-import type { ConversationStore } from "../store/conversation-store.js";
+import { DESK_INBOX_QUEUE, type DeskInboxJob, HANDOFF_QUEUE } from "../handoff/queue-gateway.js";
 import { AgentActions } from "./agent-actions.js";
 import { registerAgentMetrics } from "./agent-metrics.js";
 import { AgentPosts } from "./agent-posts.js";
 import { Bans } from "./bans.js";
 import { parseDeskPayload } from "./card.js";
-import { Delivery, type MediaUploader } from "./delivery.js";
-import type { DeskApi } from "./desk-api.js";
+import { Delivery } from "./delivery.js";
+import type { DeskOptions } from "./desk-options.js";
 import { DeskCommands } from "./desk-commands.js";
 import type { DeskContext } from "./desk-context.js";
 import { deskTexts } from "./desk-texts.js";
 import type { DeskUpdate } from "./desk-update.js";
 import { DeskDirectory } from "./directory.js";
 import { Templates } from "./templates.js";
-import { type AttachmentSource, type ProfileSource, Topics } from "./topics.js";
+import { Topics } from "./topics.js";
 import { WaitingRoom } from "./waiting-room.js";
 import { DeskWorkers } from "./workers.js";
 
+export type { DeskOptions } from "./desk-options.js";
 export type { DeskUpdate } from "./desk-update.js";
 export { OUTBOUND_QUEUE } from "./delivery.js";
 export { POSITIONS_QUEUE, TIMERS_QUEUE } from "./waiting-room.js";
-
-/** Options of the desk. */
-export interface DeskOptions {
-  api: DeskApi;
-  records: HandoffRecords;
-  store: Pick<ConversationStore, "markUndeliverable" | "taggedMessageId">;
-  /** The channel registry shared with the engine. */
-  senders: ChannelRegistry;
-  /** Where desk signals enter conversations (the engine, behind its inbound interface). */
-  sink: InboundSink;
-  gateway: Pick<QueueGateway, "status">;
-  flow: Pick<FlowModule, "renderQueueStatus">;
-  /** The producer connection (shared, fails fast). */
-  redis: Redis;
-  /** Makes a connection for a BullMQ worker (`maxRetriesPerRequest: null`). */
-  workerConnection: () => Redis;
-  logger: Logger;
-  metrics?: Metrics;
-  /** A handoff nobody took for this long is pinged again in its topic. @defaultValue 10 minutes */
-  neglectMs?: number;
-  /** The prefix of agent replies as the customer sees them. */
-  agentPrefix: (locale: Locale) => string;
-  /** The desk's language. @defaultValue "ru" */
-  locale?: Locale;
-  hours?: WorkingHours;
-  /** Neglect pings per handoff before escalation, and escalations to «General» per hour. */
-  neglect?: { maxPings?: number; escalationsPerHour?: number };
-  /** Operator-editable canned replies (see `Templates`). */
-  templatesFile?: string;
-  /** Media upload for customers on platforms that cannot copy from Telegram (VK). */
-  uploaders?: Partial<Record<string, MediaUploader>>;
-  /** Where a customer's attachments are read on platforms the desk cannot copy from (VK). */
-  attachmentSources?: Partial<Record<string, AttachmentSource>>;
-  /** Where the card finds the customer's @username or profile, per channel. */
-  profileSources?: Partial<Record<string, ProfileSource>>;
-  /** BullMQ stalled-job check interval; a killed worker's job is retried after about this long. @defaultValue 30000 */
-  stalledIntervalMs?: number;
-  now?: () => number;
-}
 
 /**
  * The agent desk, wired from its parts: `Topics` (a topic and card per handoff, the customer's side
@@ -107,6 +55,7 @@ export class Desk {
       connection: o.workerConnection,
       stalledIntervalMs: o.stalledIntervalMs ?? 30_000,
       logger: o.logger,
+      ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}),
     });
     this.topics = new Topics(this.c, o.attachmentSources, o.profileSources);
     this.bans = new Bans(this.c, this.topics);

@@ -38,8 +38,9 @@ export class WaitingRoom {
     private readonly redis: Redis,
     private readonly o: WaitingRoomOptions,
   ) {
-    this.positions = new Queue(POSITIONS_QUEUE, { connection: redis });
-    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, { connection: redis });
+    const options = { connection: redis, ...(c.bullPrefix ? { prefix: c.bullPrefix } : {}) };
+    this.positions = new Queue(POSITIONS_QUEUE, options);
+    this.timers = new Queue<TimerJob>(TIMERS_QUEUE, options);
   }
 
   /** Starts the workers. */

@@ -10,6 +10,8 @@ export interface WorkerSettings {
   /** Stalled-job check interval; a killed worker's job is retried after about this long. */
   stalledIntervalMs: number;
   logger: Logger;
+  /** BullMQ's key prefix (see `DeskContext.bullPrefix`). */
+  prefix?: string;
 }
 
 /** The desk's workers and the connections it opened for them (BullMQ does not close given ones). */
@@ -36,6 +38,7 @@ export class DeskWorkers {
     const concurrency = keyed?.concurrency ?? 1;
     const worker = new Worker<T>(name, run, {
       connection,
+      ...(this.s.prefix ? { prefix: this.s.prefix } : {}),
       concurrency,
       stalledInterval: this.s.stalledIntervalMs,
       lockDuration: Math.max(2000, this.s.stalledIntervalMs * 2),
