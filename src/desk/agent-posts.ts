@@ -33,7 +33,9 @@ export class AgentPosts {
     if (!handoffId) return; // a topic the desk did not open: agents may talk there freely
     await this.c.directory.seen(post);
     if (text?.startsWith("//")) return; // an internal note: never sent to the customer
-    if (text?.startsWith("/") && !post.edited) {
+    // An edited command is not run again, nor sent: it was a command when it was written.
+    if (text?.startsWith("/") && post.edited) return;
+    if (text?.startsWith("/")) {
       const handled = await this.commands.inTopic(post, text, handoffId, (reply) =>
         this.reply(post, handoffId, reply),
       );
