@@ -1,4 +1,3 @@
-import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
 import { createTelegramChannel, type TelegramChannel } from "../../adapters/telegram/bot.js";
@@ -93,7 +92,7 @@ export async function runService(config: Config): Promise<RunningService> {
           ? undefined
           : {
               chatId: agentChatId,
-              handle: async (update: Update) => {
+              handle: async (update) => {
                 const me = telegram?.bot.botInfo;
                 const deskUpdate =
                   me && toDeskUpdate(update, agentChatId, { id: me.id, username: me.username });
