@@ -72,6 +72,10 @@ export function grammyDeskApi(api: Api, chatId: number, options: GrammyDeskApiOp
         throw new Error(`Downloading file ${fileId} from Telegram failed with HTTP ${res.status}.`);
       return Buffer.from(await res.arrayBuffer());
     },
+    topicLink(threadId) {
+      // A supergroup's links use its id without the -100 prefix.
+      return `https://t.me/c/${String(chatId).replace(/^-100/, "")}/${threadId}`;
+    },
     async answerCallback(callbackId, text) {
       await api.answerCallbackQuery(callbackId, text ? { text } : {});
     },

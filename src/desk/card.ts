@@ -100,6 +100,8 @@ const CARD_MAX = 4000;
 export interface CardContext {
   /** Earlier handoffs of this customer. */
   history: HandoffRecord[];
+  /** A link to an earlier handoff's topic. */
+  link?: (threadId: number) => string;
   /** The desk's time zone, for «when asked». */
   timeZone: string;
 }
@@ -134,7 +136,13 @@ export function renderCard(record: HandoffRecord, texts: DeskTexts, context: Car
     c.asked(asked),
     state === "closed" || state === "cancelled" ? c.ended(state) : c.owner(record.agentName),
     ...(context.history.length > 0
-      ? [c.history, ...context.history.map((h) => `  ${c.historyLine(h.n, h.rating)}`)]
+      ? [
+          c.history,
+          ...context.history.map(
+            (h) =>
+              `  ${c.historyLine(h.n, h.rating)}${h.topic !== undefined && context.link ? ` ${context.link(h.topic)}` : ""}`,
+          ),
+        ]
       : []),
     "",
     c.warning,

@@ -24,4 +24,6 @@ export interface DeskApi {
   /** Downloads a file of an agent's post (for a platform that cannot copy from Telegram). */
   download(fileId: string): Promise<Buffer>;
   answerCallback(callbackId: string, text?: string): Promise<void>;
+  /** A link to a topic of the supergroup, for agents to open an earlier handoff. */
+  topicLink(threadId: number): string;
 }

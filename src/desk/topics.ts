@@ -45,7 +45,11 @@ export class Topics {
       record = { ...record, profile };
     }
     const history = await this.c.records.history(record.conversationKey, record.id);
-    const text = renderCard(record, this.c.texts, { history, timeZone: this.c.timeZone });
+    const text = renderCard(record, this.c.texts, {
+      history,
+      timeZone: this.c.timeZone,
+      link: (t) => this.c.api.topicLink(t),
+    });
     const card = await this.c.api.post(topic, text, cardButtons(record, this.c.texts));
     await this.c.records.setCard(request.handoffId, card);
     // A description too long for the card (one message, to be edited) follows it whole.
@@ -129,7 +133,11 @@ export class Topics {
       );
     if (record.card !== undefined) {
       const history = await this.c.records.history(record.conversationKey, record.id);
-      const text = renderCard(record, this.c.texts, { history, timeZone: this.c.timeZone });
+      const text = renderCard(record, this.c.texts, {
+        history,
+        timeZone: this.c.timeZone,
+        link: (t) => this.c.api.topicLink(t),
+      });
       jobs.push(
         courtesy(
           this.c,

@@ -79,6 +79,10 @@ export class FakeDeskApi implements DeskApi {
     this.callbacks.push({ id, ...(text ? { text } : {}) });
   }
 
+  topicLink(threadId: number): string {
+    return `https://t.me/c/1/${threadId}`;
+  }
+
   /** The posts in «General» (no topic). */
   general(): DeskPost[] {
     return this.posts.filter((p) => p.threadId === 0);

@@ -106,7 +106,7 @@ describe("desk features", () => {
     await h.api.waitForPost((p) => p.text === "Оценка клиента: 5 из 5.");
     await h.engine.accept(textEvent("h", "u2", "handoff"));
     const second = await h.api.waitForPost(isCard(2));
-    expect(second.text).toContain("Прошлые обращения:\n  #1 — оценка 5/5");
+    expect(second.text).toContain(`Прошлые обращения:\n  #1 — оценка 5/5 https://t.me/c/1/${first.threadId}`);
 
     await h.desk.handleUpdate({ kind: "message", messageId: 20, text: "/stats", ...ANNA });
     const stats = await h.api.waitForPost((p) => p.text.startsWith("Статистика сотрудников"));
