@@ -17,6 +17,7 @@ import type { AttachmentSource, ProfileSource } from "./topics.js";
 export interface DeskOptions {
   api: DeskApi;
   records: HandoffRecords;
+  /** The conversation store's methods the desk needs, and nothing more. */
   store: Pick<ConversationStore, "markUndeliverable" | "taggedMessageId">;
   /** The channel registry shared with the engine. */
   senders: ChannelRegistry;
