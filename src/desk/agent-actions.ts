@@ -157,7 +157,15 @@ export class AgentActions {
         if (pickMessageId !== undefined)
           await courtesy(this.c, "transfer list edit", handoffId, this.c.api.edit(pickMessageId, notice));
         else await this.topics.tell(handoffId, notice);
-        await Promise.all([this.topics.refresh(handoffId), this.room.changed()]);
+        // The customer hears who is with them now, as when the handoff was first taken.
+        const record = await this.c.records.read(handoffId);
+        const name = (await this.c.directory.alias(toId)) ?? toName;
+        const sig = { type: "agent_claimed" as const, handoffId, agentName: name };
+        await Promise.all([
+          this.topics.refresh(handoffId),
+          this.room.changed(),
+          record && signal(this.c, record, sig, `transfer-${handoffId}-${toId}-${this.c.now()}`),
+        ]);
       },
     ];
   }

@@ -159,9 +159,11 @@ describe("a shift at the desk", () => {
     expect(labels(pick)).toEqual(["Борис"]);
     // The list of names becomes the notice, its buttons gone.
     const handed = tg.nextEdit(DESK, (m) => m.message_id === pick.message_id);
+    const ivanHearsBoris = tg.nextMessage(ivan, (m) => /Специалист Борис подключил/.test(m.text));
     await press(ANNA, pick, { label: "Борис" });
     expect((await handed).text).toBe("Обращение передано: Анна → Борис.");
     expect(labels(pick)).toEqual([]);
+    await ivanHearsBoris;
     const fromBoris = tg.nextMessage(ivan, (m) => m.text === "👤 Специалист: Продолжу я.");
     postAs(BORIS, "Продолжу я.", ivanTopic);
     await fromBoris;
@@ -243,6 +245,7 @@ describe("a shift at the desk", () => {
       "Специалист Анна К. подключился и скоро ответит.",
       "👤 Анна К.: Здравствуйте! Уже смотрю. (изменено)",
       expect.stringContaining("заявку из панели управления"),
+      "Специалист Борис подключился и скоро ответит.",
       "👤 Специалист: Продолжу я.",
       expect.stringMatching(/Оцените/),
     ]);
