@@ -4,6 +4,9 @@ import type { DeskAgent, DeskUpdate } from "./desk-update.js";
 import type { Topics } from "./topics.js";
 import type { WaitingRoom } from "./waiting-room.js";
 
+/** An action's answer for the agent, and what follows once it is out (card, name, customer, queue). */
+type Outcome = [answer: string, after: (() => Promise<void>) | undefined];
+
 /**
  * What agents do to a handoff: take it, close it, hand it to a colleague, put it back in the queue.
  * Each changes the record in one atomic step and answers at once; the card, the topic's name, the
@@ -30,32 +33,20 @@ export class AgentActions {
       return answered();
     }
     await this.c.directory.seen(update);
-    let after: (() => Promise<void>) | undefined;
-    let answer: string;
-    switch (parsed.action) {
-      case "take":
-        [answer, after] = await this.take(parsed.handoffId, update);
-        break;
-      case "close":
-        [answer, after] = await this.close(parsed.handoffId, update);
-        break;
-      case "release":
-        [answer, after] = await this.release(parsed.handoffId, update);
-        break;
-      case "transfer":
-        [answer, after] = await this.offerTransfer(parsed.handoffId, update);
-        break;
-      case "transferTo":
-        [answer, after] = await this.transfer(parsed.handoffId, update, parsed.agentId, update.messageId);
-        break;
-    }
+    const { handoffId } = parsed;
+    const [answer, after] =
+      parsed.action === "transferTo"
+        ? await this.transfer(handoffId, update, parsed.agentId, update.messageId)
+        : await { take: this.take, close: this.close, release: this.release, transfer: this.offerTransfer }[
+            parsed.action
+          ].call(this, handoffId, update);
     await this.c.api.answerCallback(update.callbackId, answer);
     answered();
     await after?.();
   }
 
   /** [Взять] (or a first reply): records the agent; then the card, the name, the customer, the queue. */
-  async take(handoffId: string, agent: DeskAgent): Promise<[string, (() => Promise<void>) | undefined]> {
+  async take(handoffId: string, agent: DeskAgent): Promise<Outcome> {
     const t = this.c.texts;
     const outcome = await this.c.records.claim(handoffId, { id: agent.agentId, name: agent.agentName });
     if (outcome.kind === "ended" || outcome.kind === "missing") return [t.alreadyClosed, undefined];
@@ -85,7 +76,7 @@ export class AgentActions {
   }
 
   /** [Закрыть] or /close: ends the handoff; the customer is asked for a rating. */
-  async close(handoffId: string, agent: DeskAgent): Promise<[string, (() => Promise<void>) | undefined]> {
+  async close(handoffId: string, agent: DeskAgent): Promise<Outcome> {
     const t = this.c.texts;
     if (!(await this.c.records.close(handoffId, agent.agentName))) return [t.alreadyClosed, undefined];
     return [
@@ -100,10 +91,7 @@ export class AgentActions {
   }
 
   /** [Вернуть в очередь]: the owner puts the handoff back where it was in the queue. */
-  private async release(
-    handoffId: string,
-    agent: DeskAgent,
-  ): Promise<[string, (() => Promise<void>) | undefined]> {
+  private async release(handoffId: string, agent: DeskAgent): Promise<Outcome> {
     const t = this.c.texts;
     const result = await this.c.records.release(handoffId, agent.agentId);
     if (result === "ended") return [t.alreadyClosed, undefined];
@@ -119,10 +107,7 @@ export class AgentActions {
   }
 
   /** [Передать]: the owner picks a colleague from those who acted in the desk. */
-  private async offerTransfer(
-    handoffId: string,
-    agent: DeskAgent,
-  ): Promise<[string, (() => Promise<void>) | undefined]> {
+  private async offerTransfer(handoffId: string, agent: DeskAgent): Promise<Outcome> {
     const t = this.c.texts;
     const record = await this.c.records.read(handoffId);
     if (!record || record.closedAt !== undefined || record.cancelledAt !== undefined)
@@ -143,30 +128,54 @@ export class AgentActions {
     agent: DeskAgent,
     toId: string,
     pickMessageId: number | undefined,
-  ): Promise<[string, (() => Promise<void>) | undefined]> {
+  ): Promise<Outcome> {
     const t = this.c.texts;
     const toName = (await this.c.directory.agents())[toId] ?? toId;
     const result = await this.c.records.transfer(handoffId, agent.agentId, { id: toId, name: toName });
     if (result === "ended") return [t.alreadyClosed, undefined];
     if (result === "not_owner") return [t.onlyOwner, undefined];
-    const notice = t.transferred(agent.agentName, toName);
     return [
-      notice,
-      async () => {
-        // The choice is made: the list of names becomes the notice, without its buttons.
-        if (pickMessageId !== undefined)
-          await courtesy(this.c, "transfer list edit", handoffId, this.c.api.edit(pickMessageId, notice));
-        else await this.topics.tell(handoffId, notice);
-        // The customer hears who is with them now, as when the handoff was first taken.
-        const record = await this.c.records.read(handoffId);
-        const name = (await this.c.directory.alias(toId)) ?? toName;
-        const sig = { type: "agent_claimed" as const, handoffId, agentName: name };
-        await Promise.all([
-          this.topics.refresh(handoffId),
-          this.room.changed(),
-          record && signal(this.c, record, sig, `transfer-${handoffId}-${toId}-${this.c.now()}`),
-        ]);
-      },
+      t.transferred(agent.agentName, toName),
+      () => this.handedOver(handoffId, toId, toName, t.transferred(agent.agentName, toName), pickMessageId),
     ];
+  }
+
+  /** `/take` in a claimed topic: another agent takes the handoff over from its owner. */
+  async takeOver(handoffId: string, agent: DeskAgent): Promise<Outcome> {
+    const t = this.c.texts;
+    const record = await this.c.records.read(handoffId);
+    if (!record?.agentId || record.agentId === agent.agentId) return this.take(handoffId, agent);
+    const from = record.agentName ?? "?";
+    const result = await this.c.records.transfer(handoffId, record.agentId, {
+      id: agent.agentId,
+      name: agent.agentName,
+    });
+    if (result === "ended") return [t.alreadyClosed, undefined];
+    if (result === "not_owner") return this.takeOver(handoffId, agent); // it changed hands meanwhile: look again
+    const notice = t.takenOver(from, agent.agentName);
+    return [notice, () => this.handedOver(handoffId, agent.agentId, agent.agentName, notice)];
+  }
+
+  /** After a transfer or takeover: the notice, the card and name, the queue, and the customer told. */
+  private async handedOver(
+    handoffId: string,
+    toId: string,
+    toName: string,
+    notice: string,
+    pickMessageId?: number,
+  ): Promise<void> {
+    // A choice from the [Передать] list: the list becomes the notice, without its buttons.
+    if (pickMessageId !== undefined)
+      await courtesy(this.c, "transfer list edit", handoffId, this.c.api.edit(pickMessageId, notice));
+    else await this.topics.tell(handoffId, notice);
+    // The customer hears who is with them now, as when the handoff was first taken.
+    const record = await this.c.records.read(handoffId);
+    const name = (await this.c.directory.alias(toId)) ?? toName;
+    const sig = { type: "agent_claimed" as const, handoffId, agentName: name };
+    await Promise.all([
+      this.topics.refresh(handoffId),
+      this.room.changed(),
+      record && signal(this.c, record, sig, `handover-${handoffId}-${toId}-${this.c.now()}`),
+    ]);
   }
 }

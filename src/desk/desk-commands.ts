@@ -47,6 +47,12 @@ export class DeskCommands {
     const thread = post.threadId;
     const { name, args } = parse(text);
     switch (name) {
+      case "take": {
+        const [answer, after] = await this.actions.takeOver(handoffId, post);
+        await this.c.api.post(thread, answer);
+        await after?.();
+        return true;
+      }
       case "close": {
         const [answer, after] = await this.actions.close(handoffId, post);
         await this.c.api.post(thread, answer);

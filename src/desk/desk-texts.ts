@@ -21,10 +21,11 @@ const RU = {
   closed: "Обращение закрыто, клиенту предложено оценить помощь.",
   closedBy: (agent: string) => `Обращение закрыто (${agent}).`,
   notYours: (owner: string) =>
-    `Это обращение у сотрудника ${owner}: ваше сообщение осталось заметкой и клиенту не отправлено. Чтобы ответить самим, попросите передать его вам.`,
+    `Это обращение у сотрудника ${owner}: ваше сообщение осталось заметкой и клиенту не отправлено. Чтобы ответить самим, попросите передать его вам или возьмите его: /take`,
   transferPick: "Кому передать обращение?",
   transferNobody: "Некому передать: в desk ещё никто, кроме вас, не отвечал.",
   transferred: (from: string, to: string) => `Обращение передано: ${from} → ${to}.`,
+  takenOver: (from: string, to: string) => `Обращение перешло к сотруднику ${to} (было у ${from}).`,
   released: (agent: string) => `Обращение возвращено в очередь (${agent}).`,
   onlyOwner: "Это может сделать только тот, у кого обращение.",
   undeliverable: (reason: string) =>
@@ -104,10 +105,11 @@ const EN: DeskTexts = {
   closed: "Closed; the customer was asked to rate the help.",
   closedBy: (agent) => `Closed (${agent}).`,
   notYours: (owner) =>
-    `This handoff is with ${owner}: your post stays a note and was not sent to the customer. Ask them to transfer it to you to answer.`,
+    `This handoff is with ${owner}: your post stays a note and was not sent to the customer. To answer, ask them to transfer it to you, or take it over: /take`,
   transferPick: "Transfer the handoff to whom?",
   transferNobody: "Nobody to transfer to: no one else has answered in the desk yet.",
   transferred: (from, to) => `Transferred: ${from} → ${to}.`,
+  takenOver: (from, to) => `${to} took the handoff over (it was with ${from}).`,
   released: (agent) => `Back in the queue (${agent}).`,
   onlyOwner: "Only the agent who has the handoff can do this.",
   undeliverable: (reason) =>

@@ -213,7 +213,7 @@ describe("the agent desk", () => {
     expect(second.buttons?.[0]?.map((b) => b.label)).toEqual(["Взять", "Закрыть"]);
   });
 
-  it("keeps another agent's post in a claimed topic a note, and tells its author", async () => {
+  it("keeps another agent's post in a claimed topic a note, tells its author, and lets them /take it over", async () => {
     const h = await harness();
     await h.engine.accept(textEvent("o", "u1", "handoff"));
     const card = await h.api.waitForPost(isCard(1));
@@ -227,6 +227,15 @@ describe("the agent desk", () => {
       await h.sender.waitFor(h.sender.sent.length + 1);
     const replies = h.sender.sent.slice(before).filter((s) => !s.reply.text.startsWith("position"));
     expect(replies.map((s) => s.reply.text)).toEqual(["Специалист: Здравствуйте!"]);
+    // Unless they take it over: /take, and the customer's conversation hears of the new agent.
+    await post(h, card.threadId, 703, "/take", BORIS);
+    await h.api.waitForPost((p) => p.text === "Обращение перешло к сотруднику Борис (было у Анна).");
+    await h.desk.idle();
+    expect((await h.records.read("cli-o-1"))?.agentId).toBe("8");
+    expect(await seen(h, "cli-o")).toEqual(["handoff", "system", "system"]);
+    await post(h, card.threadId, 704, "Теперь отвечаю я", BORIS);
+    while (!h.sender.sent.some((s) => s.reply.text === "Специалист: Теперь отвечаю я"))
+      await h.sender.waitFor(h.sender.sent.length + 1);
   });
 
   it("transfers a handoff to a colleague, and puts one back in the queue", async () => {
