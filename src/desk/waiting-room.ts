@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { KeyedSerializer } from "../engine/keyed-serializer.js";
 import { courtesy, type DeskContext } from "./desk-context.js";
 import { renderOverview } from "./overview.js";
 import type { DeskWorkers } from "./workers.js";
@@ -32,6 +33,7 @@ export interface WaitingRoomOptions {
 export class WaitingRoom {
   private readonly positions: Queue;
   private readonly timers: Queue<TimerJob>;
+  private readonly overviewTurn = new KeyedSerializer();
 
   constructor(
     private readonly c: DeskContext,
@@ -109,17 +111,26 @@ export class WaitingRoom {
     }
   }
 
-  /** Posts (once, pinned) or edits the queue overview in «General». */
-  async overview(): Promise<string> {
+  /**
+   * Posts (once, pinned) or edits the queue overview in «General». One at a time in this process, so
+   * a pass and a /queue never both post the first one.
+   */
+  overview(): Promise<string> {
+    return this.overviewTurn.run("overview", () => this.showOverview());
+  }
+
+  private async showOverview(): Promise<string> {
     const text = await renderOverview(this.c);
     const key = this.c.records.keys.overview;
     const id = await this.redis.get(key);
     if (id) {
-      await this.c.api.edit(Number(id), text).catch((err: unknown) => {
-        // «not modified» is the usual case; anything else is logged and the next pass tries again.
-        if (!String(err).includes("not modified")) throw err;
-      });
-      return text;
+      const edited = await this.c.api.edit(Number(id), text).then(
+        () => true,
+        // «not modified» is the usual case; «not found» means someone deleted it: post a new one.
+        // Anything else (network): the next pass tries again.
+        (err: unknown) => String(err).includes("not modified") || !String(err).includes("not found"),
+      );
+      if (edited) return text;
     }
     const posted = await this.c.api.post(undefined, text);
     await this.redis.set(key, posted);

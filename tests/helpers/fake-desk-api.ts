@@ -55,7 +55,7 @@ export class FakeDeskApi implements DeskApi {
   }
   async edit(messageId: number, text: string, buttons?: Button[][]): Promise<void> {
     const p = this.posts.find((x) => x.id === messageId);
-    if (!p) throw new Error(`no message ${messageId}`);
+    if (!p) throw new Error(`Bad Request: message to edit not found (${messageId})`);
     p.text = text;
     if (buttons) p.buttons = buttons;
     else delete p.buttons;

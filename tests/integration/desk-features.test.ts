@@ -153,6 +153,20 @@ describe("desk features", () => {
     expect(pinned?.threadId).toBe(0);
   });
 
+  it("posts and pins a new overview when someone deleted the pinned one", async () => {
+    const h = await harness({ start: false }); // no background passes: the overview is driven here
+    await h.desk.room.overview();
+    const [first] = h.api.pinned;
+    h.api.posts.splice(
+      h.api.posts.findIndex((p) => p.id === first),
+      1,
+    );
+    await h.desk.room.overview(); // the edit finds nothing: a new one, pinned
+    await h.desk.room.overview(); // and that one is edited from now on
+    expect(h.api.pinned).toHaveLength(2);
+    expect(h.api.general().map((p) => p.text)).toEqual(["📋 Очередь пуста."]);
+  });
+
   it("/ban: the customer is told politely once, a new request opens no topic; /unban lets them back", async () => {
     const h = await harness();
     const told = () =>
