@@ -1,6 +1,7 @@
 import { type API, Upload } from "vk-io";
 import type { MediaUploader } from "../../src/desk/delivery.js";
-import type { AttachmentSource, ProfileSource } from "../../src/desk/topics.js";
+import type { AttachmentSource } from "../../src/desk/customer-posts.js";
+import type { ProfileSource } from "../../src/desk/topics.js";
 import { randomIdFor } from "./random-id.js";
 
 interface VkAttachment {

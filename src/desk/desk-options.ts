@@ -11,7 +11,8 @@ import type { Metrics } from "../ops/metrics.js";
 import type { ConversationStore } from "../store/conversation-store.js";
 import type { MediaUploader } from "./delivery.js";
 import type { DeskApi } from "./desk-api.js";
-import type { AttachmentSource, ProfileSource } from "./topics.js";
+import type { AttachmentSource } from "./customer-posts.js";
+import type { ProfileSource } from "./topics.js";
 
 /** Options of the desk. */
 export interface DeskOptions {

@@ -6,6 +6,7 @@ import { registerAgentMetrics } from "./agent-metrics.js";
 import { AgentPosts } from "./agent-posts.js";
 import { Bans } from "./bans.js";
 import { parseDeskPayload } from "./card.js";
+import { CustomerPosts } from "./customer-posts.js";
 import { Delivery } from "./delivery.js";
 import type { DeskOptions } from "./desk-options.js";
 import { DeskCommands } from "./desk-commands.js";
@@ -37,6 +38,7 @@ export class Desk {
   private readonly posts: AgentPosts;
   private readonly workers: DeskWorkers;
   private readonly bans: Bans;
+  private readonly customers: CustomerPosts;
   private readonly serializer = new KeyedSerializer();
   private readonly c: DeskContext;
 
@@ -57,7 +59,8 @@ export class Desk {
       logger: o.logger,
       ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}),
     });
-    this.topics = new Topics(this.c, o.attachmentSources, o.profileSources);
+    this.topics = new Topics(this.c, o.profileSources);
+    this.customers = new CustomerPosts(this.c, this.topics, o.attachmentSources);
     this.bans = new Bans(this.c, this.topics);
     this.room = new WaitingRoom(this.c, o.redis, { neglectMs: o.neglectMs ?? 600_000, ...o.neglect });
     this.actions = new AgentActions(this.c, this.topics, this.room);
@@ -80,7 +83,7 @@ export class Desk {
       DESK_INBOX_QUEUE,
       async ({ data }) => {
         if (data.type === "customer_message" && (await this.bans.refuse(data.handoffId))) return;
-        await this.topics.inbox(data);
+        await this.customers.inbox(data);
       },
       { keyOf: (d) => d.handoffId, concurrency: 8 },
     );

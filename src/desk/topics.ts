@@ -1,13 +1,6 @@
 import type { HandoffRequest } from "../../flows/types.js";
-import type { DeskInboxJob } from "../handoff/queue-gateway.js";
 import { cardButtons, firstDescription, numberInTitle, renderCard, topicTitle } from "./card.js";
 import { courtesy, type DeskContext } from "./desk-context.js";
-
-/** Where the desk reads a customer's attachments on a platform it cannot copy from (VK). */
-export interface AttachmentSource {
-  /** The message's attachments, each with a link an agent can open when there is one. */
-  of(chatId: string, messageId: string): Promise<{ kind: string; url?: string }[]>;
-}
 
 /** Where the desk looks up how agents can find a customer (Telegram @username, VK profile). */
 export interface ProfileSource {
@@ -20,12 +13,11 @@ const ADOPT_WAIT_MS = 3000;
 
 /**
  * The handoff's topic: opened once (adopted after a crash, never doubled), its card and name kept in
- * step with the handoff's state, and the customer's side posted into it.
+ * step with the handoff's state, and notices for the agents in it.
  */
 export class Topics {
   constructor(
     private readonly c: DeskContext,
-    private readonly sources: Partial<Record<string, AttachmentSource>> = {},
     private readonly profiles: Partial<Record<string, ProfileSource>> = {},
   ) {}
 
@@ -163,37 +155,5 @@ export class Topics {
     await this.c.api.post(record.topic, notice);
     await this.refresh(handoffId);
     await courtesy(this.c, "closeForumTopic", handoffId, this.c.api.closeTopic(record.topic));
-  }
-
-  /** One customer-side event (a message, a rating, leaving) posted into the topic, in order. */
-  async inbox(job: DeskInboxJob): Promise<void> {
-    const t = this.c.texts;
-    if (job.type === "cancelled") return this.finish(job.handoffId, t.cancelled);
-    const topic = await this.ensure(job.handoffId);
-    const record = await this.c.records.read(job.handoffId);
-    if (topic === undefined || !record) return;
-    if (job.type === "rating") {
-      await this.c.api.post(topic, t.rated(job.score));
-      if (record.agentId)
-        await this.c.directory.count(record.agentId, { ratingTotal: job.score, ratings: 1 });
-      return;
-    }
-    const relay = job.relay;
-    // The flow hands an edit over without its new text; copying it would show the desk unmasked text.
-    if (relay.unsupportedKind === "edited_message")
-      return void (await this.c.api.post(topic, t.customerEdited));
-    if (relay.text !== undefined) await this.c.api.post(topic, `${t.customer}: ${relay.text}`);
-    if (relay.messageId && record.channel === "telegram" && relay.text === undefined) {
-      await this.c.api.copyFrom(topic, record.chatId, Number(relay.messageId));
-      return;
-    }
-    // Only a message without text is asked about (one API call): the flow does not say whether a
-    // text message also carried attachments.
-    const source = relay.text === undefined ? this.sources[record.channel] : undefined;
-    const attachments = source && relay.messageId ? await source.of(record.chatId, relay.messageId) : [];
-    for (const a of attachments)
-      await this.c.api.post(topic, a.url ? t.attachment(a.kind, a.url) : t.nonText(a.kind));
-    if (relay.text === undefined && attachments.length === 0)
-      await this.c.api.post(topic, t.nonText(relay.unsupportedKind ?? "?"));
   }
 }
