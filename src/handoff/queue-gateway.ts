@@ -116,6 +116,9 @@ export class QueueGateway implements HandoffGateway {
 
   async cancel(handoffId: string): Promise<void> {
     await this.records.cancel(handoffId);
+    // Closed by an agent before the customer left: nothing to tell the desk. Cancelled (now, or by a
+    // call whose process died before the job was added): the job, once, by its id.
+    if ((await this.records.read(handoffId))?.cancelledAt === undefined) return;
     await this.inbox.add(
       "cancelled",
       { type: "cancelled", handoffId },

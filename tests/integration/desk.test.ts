@@ -91,6 +91,10 @@ describe("the agent desk", () => {
     expect(card.text).toContain("✅ Закрыто");
     expect(await seen(h, "cli-c1")).toEqual(["handoff", "system", "system"]);
     expect((await h.records.read(handoffId))?.firstReplyAt).toBeDefined();
+    // The customer leaves after the close (/start while asked to rate): no «left» notice for the desk.
+    await h.gateway.cancel(handoffId);
+    expect(await h.gateway.inbox.getJob(`cancel-${handoffId}`)).toBeUndefined();
+    expect((await h.records.read(handoffId))?.cancelledAt).toBeUndefined();
   });
 
   it("never leaves a stale position on screen when the queue moves during a refresh", async () => {
