@@ -55,8 +55,8 @@ export function grammyDeskApi(api: Api, chatId: number, options: GrammyDeskApiOp
     async pin(messageId) {
       await api.pinChatMessage(chatId, messageId, { disable_notification: true });
     },
-    async copyFrom(threadId, fromChatId, messageId) {
-      await api.copyMessage(chatId, fromChatId, messageId, { message_thread_id: threadId });
+    async copyFrom(threadId, fromChatId, messageId, caption) {
+      await api.copyMessage(chatId, fromChatId, messageId, { message_thread_id: threadId, caption });
     },
     async copyTo(toChatId, messageId) {
       const copy = await api.copyMessage(toChatId, chatId, messageId);

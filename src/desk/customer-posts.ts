@@ -38,7 +38,8 @@ export class CustomerPosts {
       return void (await this.c.api.post(topic, t.customerEdited));
     if (relay.text !== undefined) await this.c.api.post(topic, `${t.customer}: ${relay.text}`);
     if (relay.messageId && record.channel === "telegram" && relay.text === undefined) {
-      await this.c.api.copyFrom(topic, record.chatId, Number(relay.messageId));
+      // The flow's masked caption, never the original: a caption can hold a password too.
+      await this.c.api.copyFrom(topic, record.chatId, Number(relay.messageId), relay.caption ?? "");
       return;
     }
     // Only a message without text is asked about (one API call): the flow does not say whether a

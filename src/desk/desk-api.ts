@@ -17,8 +17,11 @@ export interface DeskApi {
   edit(messageId: number, text: string, buttons?: Button[][]): Promise<void>;
   /** Pins a post (the queue overview in «General»), silently. */
   pin(messageId: number): Promise<void>;
-  /** Copies a customer's Telegram message (photo, document) into the topic. */
-  copyFrom(threadId: number, fromChatId: string, messageId: number): Promise<void>;
+  /**
+   * Copies a customer's Telegram message (photo, document) into the topic with `caption` in place of
+   * the original's, which was never masked ("" drops it).
+   */
+  copyFrom(threadId: number, fromChatId: string, messageId: number, caption: string): Promise<void>;
   /** Copies an agent's post (photo, document) to a Telegram customer; the copy's message id. */
   copyTo(toChatId: string, messageId: number): Promise<string>;
   /** Downloads a file of an agent's post (for a platform that cannot copy from Telegram). */

@@ -266,12 +266,16 @@ describe("the desk with the whole service running (runService, in-process)", () 
     ).toBe(`Клиент: ${long}`.trim());
 
     const copied = tg.nextInThread(DESK, thread, (m) => m.copyOf !== undefined);
-    const photo = tg.sendPhoto(chat);
-    expect((await copied).copyOf).toEqual({
+    const photo = tg.sendPhoto(chat, "скрин, вход: ivanov пароль: Qwerty123!");
+    const copy = await copied;
+    expect(copy.copyOf).toEqual({
       chatId: chat,
       messageId: photo.message?.message_id,
       kind: "photo",
     });
+    // The caption the agents see is the flow's masked one, not the original.
+    expect(copy.text).toContain("скрин");
+    expect(copy.text).not.toContain("Qwerty123");
 
     // The customer blocked the bot: one attempt, and the topic says why the reply did not arrive.
     tg.setBlocked(chat, true);

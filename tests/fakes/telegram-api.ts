@@ -877,7 +877,9 @@ export class FakeTelegramApi {
       ? (["photo", "document", "sticker", "voice", "video", "audio", "animation"].find((k) => k in theirs) ??
         "text")
       : "text";
-    const caption = theirs ? (theirs.text ?? theirs.caption) : own?.text;
+    // As in the Bot API, a `caption` parameter replaces the original's caption ("" removes it).
+    const caption =
+      p.caption !== undefined ? String(p.caption) : theirs ? (theirs.text ?? theirs.caption) : own?.text;
     const message = this.store({
       message_id: this.nextMessageId++,
       chatId,

@@ -18,7 +18,7 @@ export class FakeDeskApi implements DeskApi {
   readonly topics = new Map<number, { name: string; closed: boolean }>();
   readonly posts: DeskPost[] = [];
   readonly callbacks: { id: string; text?: string }[] = [];
-  readonly copies: { threadId: number; fromChatId: string; messageId: number }[] = [];
+  readonly copies: { threadId: number; fromChatId: string; messageId: number; caption: string }[] = [];
   /** Agents' posts copied to Telegram customers. */
   readonly copiesOut: { toChatId: string; messageId: number }[] = [];
   readonly pinned: number[] = [];
@@ -72,8 +72,8 @@ export class FakeDeskApi implements DeskApi {
     if (!file) throw new Error(`no file ${fileId}`);
     return file;
   }
-  async copyFrom(threadId: number, fromChatId: string, messageId: number): Promise<void> {
-    this.copies.push({ threadId, fromChatId, messageId });
+  async copyFrom(threadId: number, fromChatId: string, messageId: number, caption: string): Promise<void> {
+    this.copies.push({ threadId, fromChatId, messageId, caption });
   }
   async answerCallback(id: string, text?: string): Promise<void> {
     this.callbacks.push({ id, ...(text ? { text } : {}) });
