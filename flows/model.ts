@@ -53,6 +53,8 @@ export interface InboundEvent {
    * apart from `text` so a caption is never read as a login or a question; masked before it goes on.
    */
   caption?: string;
+  /** The new text of a message the customer edited (for `unsupported` of kind `edited_message`). */
+  editedText?: string;
   /** The desk's signal (for `system`). */
   signal?: SystemSignal;
   /** Platform id used for dedupe; unique per channel. */

@@ -640,6 +640,18 @@ function relay(turn: Turn, text: string | undefined): void {
     turn.effects.push(
       compact({ type: "relay_to_agent" as const, handoffId: handoff.id, text, messageId: event.messageId }),
     );
+  } else if (event.kind === "unsupported" && event.editedText !== undefined) {
+    // An edit while a person handles it: the agent sees the new text, masked, marked as an edit.
+    turn.effects.push(
+      compact({
+        type: "relay_to_agent" as const,
+        handoffId: handoff.id,
+        text: mask(event.editedText).text,
+        edited: true,
+        messageId: event.messageId,
+      }),
+    );
+    return;
   } else if (event.kind === "unsupported") {
     turn.effects.push(
       compact({
@@ -804,6 +816,9 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
       onCommand(turn, command);
     } else if (step === "queued" || step === "agent") {
       relay(turn, text);
+    } else if (event.unsupportedKind === "edited_message") {
+      // An edit outside a handoff: the bot already answered the original; answering again, or
+      // saying «text only», would confuse more than help.
     } else if (event.kind === "unsupported" && step !== "login") {
       say(turn, txt(turn, "unsupported"));
     } else {

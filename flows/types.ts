@@ -153,6 +153,8 @@ export type Effect =
        * caption instead of the original, which may hold a password or a card number.
        */
       caption?: string;
+      /** True when `text` is the new text of a message the customer edited. */
+      edited?: boolean;
       messageId?: string;
     }
   | { type: "rating"; handoffId: string; category: Category; score: number };

@@ -52,10 +52,19 @@ export function normalizeUpdate(update: Update, options: NormalizeOptions = {}):
   const updateId = String(update.update_id);
   if (update.message) return fromMessage(update.message, updateId, options);
   if (update.edited_message) {
-    // An edit cannot be replayed through the flow (the step has moved on), so it is reported as a kind
-    // the flow cannot read and the customer is asked to write a new message.
-    const base = baseOf(update.edited_message, updateId);
-    return base && { ...base, kind: "unsupported", unsupportedKind: "edited_message" };
+    // An edit cannot be replayed through the flow (the step has moved on): it travels as its own kind,
+    // with the new text (or caption) for the agent, which the flow masks like any other text.
+    const message = update.edited_message;
+    const base = baseOf(message, updateId);
+    const editedText = message.text ?? message.caption;
+    return (
+      base && {
+        ...base,
+        kind: "unsupported",
+        unsupportedKind: "edited_message",
+        ...(editedText ? { editedText } : {}),
+      }
+    );
   }
   if (update.callback_query) return fromCallback(update.callback_query, updateId);
   return undefined;

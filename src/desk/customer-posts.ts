@@ -33,7 +33,9 @@ export class CustomerPosts {
       return;
     }
     const relay = job.relay;
-    // The flow hands an edit over without its new text; copying it would show the desk unmasked text.
+    // An edit comes with its new text, masked by the flow; without text (a photo swapped) it is announced.
+    if (relay.edited && relay.text !== undefined)
+      return void (await this.c.api.post(topic, `${t.customer} ${t.edited}: ${relay.text}`));
     if (relay.unsupportedKind === "edited_message")
       return void (await this.c.api.post(topic, t.customerEdited));
     if (relay.text !== undefined) await this.c.api.post(topic, `${t.customer}: ${relay.text}`);

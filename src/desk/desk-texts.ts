@@ -12,7 +12,7 @@ const RU = {
   nonText: (kind: string) => `Клиент прислал не текст (${kind}); в этот канал его переслать нельзя.`,
   attachment: (kind: string, url: string) => `Клиент прислал вложение (${kind}): ${url}`,
   customerEdited:
-    "✏️ Клиент изменил одно из своих сообщений (изменено); новый текст бот не пересылает — попросите написать заново.",
+    "✏️ Клиент изменил одно из своих сообщений без текста (изменено): вложение в этот канал не пересылается.",
   mediaFailed: "Вложение клиенту не доставлено: платформа его не приняла. Опишите словами.",
   alreadyClosed: "Обращение уже закрыто.",
   youHaveIt: "Обращение уже ваше.",
@@ -96,7 +96,7 @@ const EN: DeskTexts = {
   nonText: (kind) => `The customer sent something that is not text (${kind}); it cannot be relayed here.`,
   attachment: (kind, url) => `The customer sent an attachment (${kind}): ${url}`,
   customerEdited:
-    "✏️ The customer edited one of their messages (edited); the bot does not relay the new text — ask them to write it again.",
+    "✏️ The customer edited one of their messages that has no text (edited): the attachment cannot be relayed here.",
   mediaFailed: "The attachment did not reach the customer: the platform refused it. Describe it in words.",
   alreadyClosed: "This handoff is already closed.",
   youHaveIt: "This handoff is already yours.",

@@ -96,7 +96,7 @@ describe("normalizeUpdate", () => {
     expect(event?.text).toBeUndefined();
   });
 
-  it("should report an edited message as unsupported", () => {
+  it("should report an edited message as its own kind, with the new text for the flow to mask", () => {
     const update = {
       update_id: 8,
       edited_message: {
@@ -111,6 +111,7 @@ describe("normalizeUpdate", () => {
     expect(normalizeUpdate(update)).toMatchObject({
       kind: "unsupported",
       unsupportedKind: "edited_message",
+      editedText: "x",
       messageId: "5",
     });
   });

@@ -328,6 +328,18 @@ describe("while a person owns the conversation", () => {
     expect(JSON.stringify(c.state)).not.toContain("Qwerty123");
   });
 
+  it("relays an edit while waiting with its new text masked, and ignores an edit outside a handoff", () => {
+    const c = queued();
+    c.send({ kind: "unsupported", unsupportedKind: "edited_message", editedText: "пароль: Qwerty123!" });
+    const relay = c.last.effects[0];
+    expect(relay).toMatchObject({ type: "relay_to_agent", edited: true });
+    expect(relay?.type === "relay_to_agent" ? relay.text : "").not.toContain("Qwerty123");
+    const idle = new Conversation("tg-43").ready();
+    idle.send({ kind: "unsupported", unsupportedKind: "edited_message", editedText: "исправил опечатку" });
+    expect(idle.last.replies).toEqual([]);
+    expect(idle.last.effects).toEqual([]);
+  });
+
   it("relays stickers and photos instead of asking for text", () => {
     const c = queued();
     c.send({ kind: "unsupported", unsupportedKind: "sticker" });
