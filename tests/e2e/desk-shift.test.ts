@@ -121,7 +121,7 @@ describe("a shift at the desk", () => {
     const aliasSet = tg.nextMessage(DESK, (m) => /будут видеть вас как «Анна К\.»/.test(m.text));
     postAs(ANNA, "/alias Анна К.");
     await aliasSet;
-    const ivanClaimed = tg.nextMessage(ivan, (m) => /Анна К\. подключил/.test(m.text));
+    const ivanClaimed = tg.nextMessage(ivan, (m) => /специалист Анна К\., ответ/.test(m.text));
     expect(await press(ANNA, ivanCard, { label: "Взять" })).toBe("Обращение ваше. Пишите ответ в этой теме.");
     await ivanClaimed;
 
@@ -159,7 +159,7 @@ describe("a shift at the desk", () => {
     expect(labels(pick)).toEqual(["Борис"]);
     // The list of names becomes the notice, its buttons gone.
     const handed = tg.nextEdit(DESK, (m) => m.message_id === pick.message_id);
-    const ivanHearsBoris = tg.nextMessage(ivan, (m) => /Специалист Борис подключил/.test(m.text));
+    const ivanHearsBoris = tg.nextMessage(ivan, (m) => /специалист Борис, ответ/.test(m.text));
     await press(ANNA, pick, { label: "Борис" });
     expect((await handed).text).toBe("Обращение передано: Анна → Борис.");
     expect(labels(pick)).toEqual([]);
@@ -240,18 +240,19 @@ describe("a shift at the desk", () => {
     await rated;
 
     // What each customer saw, in order (queue and login steps before the handoff left out).
-    const fromDesk = (texts: string[]) => texts.filter((t) => /👤|подключил|Оцените|не можем/.test(t));
+    const fromDesk = (texts: string[]) =>
+      texts.filter((t) => /👤|занимается специалист|Оцените|не можем/.test(t));
     expect(fromDesk(tg.messagesTo(ivan).map((m) => m.text))).toEqual([
-      "Специалист Анна К. подключился и скоро ответит.",
+      "Вашим вопросом занимается специалист Анна К., ответ скоро будет здесь.",
       "👤 Анна К.: Здравствуйте! Уже смотрю. (изменено)",
       expect.stringContaining("заявку из панели управления"),
-      "Специалист Борис подключился и скоро ответит.",
+      "Вашим вопросом занимается специалист Борис, ответ скоро будет здесь.",
       "👤 Специалист: Продолжу я.",
       expect.stringMatching(/Оцените/),
     ]);
     expect(tg.messagesTo(ivan).some((m) => /Я могу помочь|И ещё одно/.test(m.text))).toBe(false);
     expect(fromDesk(vk.messagesTo(petr).map((m) => m.text))).toEqual([
-      "Специалист Борис подключился и скоро ответит.",
+      "Вашим вопросом занимается специалист Борис, ответ скоро будет здесь.",
       "👤 Специалист: Пришлите скриншот ошибки. (изменено)",
       "👤 Специалист: Инструкция",
       expect.stringMatching(/Оцените/),

@@ -172,7 +172,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
       (m) => m.message_id === ivanQueue.message_id && positionOf(m.text) === 1,
     );
     const petrSecond = vk.nextEdit(petr, (m) => m.id === petrQueue.id && positionOf(m.text) === 2);
-    const sidrClaimed = vk.nextMessage(sidr, (m) => /Специалист Анна подключился/.test(m.text));
+    const sidrClaimed = vk.nextMessage(sidr, (m) => /занимается специалист Анна,/.test(m.text));
     expect(await press(ANNA, cardOf("sidorov"), { label: "Взять" })).toBe(
       "Обращение ваше. Пишите ответ в этой теме.",
     );
@@ -230,7 +230,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     expect(handoffId).toMatch(new RegExp(`^tg-${chat}-1-[0-9a-z]+$`));
 
     // [Взять]: the card names the agent and keeps only [Закрыть]; the customer hears of it.
-    const claimed = tg.nextMessage(chat, (m) => /Специалист Анна подключился/.test(m.text));
+    const claimed = tg.nextMessage(chat, (m) => /занимается специалист Анна,/.test(m.text));
     const cardEdited = tg.nextEdit(DESK, (m) => m.message_id === card.message_id);
     expect(await press(ANNA, card, { label: "Взять" })).toBe("Обращение ваше. Пишите ответ в этой теме.");
     await claimed;
@@ -347,7 +347,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     const card2 = await secondCard;
     const thread2 = card2.threadId ?? 0;
     const closeData = dataOf(card2, "Закрыть");
-    const claimed = tg.nextMessage(talking, (m) => /подключился/.test(m.text));
+    const claimed = tg.nextMessage(talking, (m) => /занимается специалист/.test(m.text));
     await press(ANNA, card2, { label: "Взять" });
     await claimed;
     const left = tg.nextInThread(DESK, thread2, (m) => /Клиент отменил ожидание/.test(m.text));
@@ -374,7 +374,7 @@ describe("the desk with the whole service running (runService, in-process)", () 
     );
     const handoffId = await handoffOf(thread);
 
-    const claimed = vk.nextMessage(peer, (m) => /Специалист Борис подключился/.test(m.text));
+    const claimed = vk.nextMessage(peer, (m) => /занимается специалист Борис,/.test(m.text));
     await press(BORIS, card, { label: "Взять" });
     await claimed;
 
