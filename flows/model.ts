@@ -55,6 +55,8 @@ export interface InboundEvent {
   caption?: string;
   /** The new text of a message the customer edited (for `unsupported` of kind `edited_message`). */
   editedText?: string;
+  /** True when a text message also carried attachments (VK: a photo with a caption). */
+  withAttachments?: boolean;
   /** The desk's signal (for `system`). */
   signal?: SystemSignal;
   /** Platform id used for dedupe; unique per channel. */

@@ -638,7 +638,13 @@ function relay(turn: Turn, text: string | undefined): void {
       }
     }
     turn.effects.push(
-      compact({ type: "relay_to_agent" as const, handoffId: handoff.id, text, messageId: event.messageId }),
+      compact({
+        type: "relay_to_agent" as const,
+        handoffId: handoff.id,
+        text,
+        messageId: event.messageId,
+        withAttachments: event.withAttachments,
+      }),
     );
   } else if (event.kind === "unsupported" && event.editedText !== undefined) {
     // An edit while a person handles it: the agent sees the new text, masked, marked as an edit.

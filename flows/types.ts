@@ -155,6 +155,8 @@ export type Effect =
       caption?: string;
       /** True when `text` is the new text of a message the customer edited. */
       edited?: boolean;
+      /** True when the text came with attachments the desk should fetch (VK: a photo with a caption). */
+      withAttachments?: boolean;
       messageId?: string;
     }
   | { type: "rating"; handoffId: string; category: Category; score: number };

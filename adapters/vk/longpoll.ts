@@ -52,7 +52,7 @@ export class VkLongPollSetupError extends Error {
       `groups.getLongPollServer failed for community ${groupId} (VK code ${String(code)}). Check that ` +
         "VK_GROUP_ID is the community's id, that VK_GROUP_TOKEN is its token with the «messages» and " +
         "«manage» rights, and that Bots Long Poll API is on (Manage → API usage → Long Poll API, " +
-        "version 5.199, events message_new and message_event).",
+        "version 5.199, events message_new, message_edit and message_event).",
       options,
     );
   }

@@ -111,7 +111,7 @@ export function textCommandOf(text: string): GlobalCommand | undefined {
 /**
  * Turns one VK update (Bots Long Poll or Callback API, API 5.199) into a channel-neutral event.
  *
- * Ignored: updates other than `message_new` and `message_event`, the community's own messages
+ * Ignored: updates other than `message_new`, `message_edit` and `message_event`, the community's own messages
  * (`out`, a negative author), group chats (peer ids from 2000000000) and chat service messages.
  * A message with text is a text event even when it carries attachments (a photo with a caption): the
  * flow can read the caption. Without text, the first attachment names the `unsupported` kind.
@@ -124,6 +124,7 @@ export function normalizeUpdate(raw: unknown, options: VkNormalizeOptions = {}):
   if (!update.success) return { ignored: "malformed" };
   const { type, object, event_id: eventId } = update.data;
   if (type === "message_new") return fromMessageNew(object, eventId);
+  if (type === "message_edit") return fromMessageEdit(object, eventId);
   if (type === "message_event") return fromMessageEvent(object, eventId, options.now ?? Date.now);
   return { ignored: type };
 }
@@ -166,13 +167,45 @@ function fromMessageNew(object: unknown, eventId: string | undefined): Normalize
   if (text !== "") {
     const command = textCommandOf(text);
     if (command) return { event: { ...base, kind: "command", command, text } };
-    return { event: { ...base, kind: "text", text: message.text } };
+    // A photo with a caption: the flow reads the text, and the desk fetches the attachments too.
+    const attached = message.attachments.length > 0 ? { withAttachments: true } : {};
+    return { event: { ...base, kind: "text", text: message.text, ...attached } };
   }
   const unsupportedKind =
     message.attachments[0]?.type ??
     (message.geo !== undefined ? "geo" : message.fwd_messages?.length ? "forward" : undefined);
   if (unsupportedKind) return { event: { ...base, kind: "unsupported", unsupportedKind } };
   return { ignored: "empty" };
+}
+
+/**
+ * `message_edit`: the object is the edited message itself. It travels as an `edited_message` with the
+ * new text, which the flow masks and relays to the agent while a person handles the conversation.
+ */
+function fromMessageEdit(object: unknown, eventId: string | undefined): Normalized {
+  const parsed = Message.safeParse(object);
+  if (!parsed.success) return { ignored: "malformed" };
+  const message = parsed.data;
+  if (message.out === 1 || message.from_id <= 0) return { ignored: "own_message" };
+  if (message.peer_id >= VK_CHAT_PEER_BASE || message.peer_id <= 0) return { ignored: "group_chat" };
+  const chatId = String(message.peer_id);
+  const text = message.text.trim();
+  const event: InboundEvent = {
+    channel: "vk",
+    conversationKey: conversationKeyOf(chatId),
+    chatId,
+    userId: String(message.from_id),
+    // Each edit is its own update: the same message may be edited more than once.
+    updateId:
+      eventId ??
+      `${message.peer_id}-edit-${message.conversation_message_id ?? message.id ?? 0}-${message.date ?? 0}`,
+    ...(message.id ? { messageId: String(message.id) } : {}),
+    at: (message.date ?? 0) * 1000,
+    kind: "unsupported",
+    unsupportedKind: "edited_message",
+    ...(text !== "" ? { editedText: message.text } : {}),
+  };
+  return { event };
 }
 
 function fromMessageEvent(object: unknown, eventId: string | undefined, now: () => number): Normalized {

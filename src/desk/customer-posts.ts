@@ -44,9 +44,10 @@ export class CustomerPosts {
       await this.c.api.copyFrom(topic, record.chatId, Number(relay.messageId), relay.caption ?? "");
       return;
     }
-    // Only a message without text is asked about (one API call): the flow does not say whether a
-    // text message also carried attachments.
-    const source = relay.text === undefined ? this.sources[record.channel] : undefined;
+    // Asked about only when there is something to fetch (one API call): a message without text, or a
+    // text that the platform said came with attachments.
+    const source =
+      relay.text === undefined || relay.withAttachments ? this.sources[record.channel] : undefined;
     const attachments = source && relay.messageId ? await source.of(record.chatId, relay.messageId) : [];
     for (const a of attachments)
       await this.c.api.post(topic, a.url ? t.attachment(a.kind, a.url) : t.nonText(a.kind));

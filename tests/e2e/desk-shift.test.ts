@@ -191,6 +191,26 @@ describe("a shift at the desk", () => {
       }),
     );
     expect((await link).text).toBe("Клиент прислал вложение (photo): https://sun9.userapi.com/s.jpg");
+    // A photo with a caption: the words and the photo both reach the topic.
+    const captionText = inTopic(petrTopic, (m) => m.text === "Клиент: вот ещё, с подписью");
+    const captionPhoto = inTopic(petrTopic, (m) => m.text.endsWith("https://sun9.userapi.com/c.jpg"));
+    const captioned = vk.messageNew(petr, {
+      text: "вот ещё, с подписью",
+      attachments: [
+        {
+          type: "photo",
+          photo: { sizes: [{ type: "x", url: "https://sun9.userapi.com/c.jpg", width: 800 }] },
+        },
+      ],
+    });
+    vk.push(captioned);
+    await captionText;
+    await captionPhoto;
+    // The customer edits that message: the agent sees the new words, masked, marked as an edit.
+    const petrEdit = inTopic(petrTopic, (m) => m.text.startsWith("Клиент (изменено): вот ещё"));
+    const captionedId = Number((captioned.object as { message: { id: number } }).message.id);
+    vk.push(vk.messageEdit(petr, captionedId, "вот ещё, пароль: Qwerty123!"));
+    expect((await petrEdit).text).not.toContain("Qwerty123");
     const doc = vk.nextMessage(petr, (m) => m.attachment?.startsWith("doc") === true);
     const docPost = tg.postMediaAsAgent(DESK, BORIS, petrTopic, {
       caption: "Инструкция",

@@ -326,6 +326,27 @@ export class FakeVkApi {
     };
   }
 
+  /** A `message_edit` update (not pushed): the object is the edited message itself, as VK 5.199 sends it. */
+  messageEdit(peerId: number, messageId: number, text: string): Record<string, unknown> {
+    return {
+      group_id: this.groupId,
+      type: "message_edit",
+      event_id: randomBytes(20).toString("hex"),
+      v: "5.199",
+      object: {
+        date: Math.floor(Date.now() / 1000),
+        update_time: Math.floor(Date.now() / 1000),
+        from_id: peerId,
+        id: messageId,
+        out: 0,
+        attachments: [],
+        conversation_message_id: messageId,
+        peer_id: peerId,
+        text,
+      },
+    };
+  }
+
   /** A `message_event` update (a callback button press), payload as VK sends it: parsed JSON. */
   messageEvent(peerId: number, payload: unknown, options: { userId?: number } = {}): Record<string, unknown> {
     return {

@@ -38,6 +38,51 @@ function messageNew(
 }
 
 describe("normalizeUpdate (VK)", () => {
+  it("should mark a photo with a caption, so the desk fetches the photo as well as the words", () => {
+    const photo = { type: "photo", photo: { sizes: [] } };
+    expect(normalizeUpdate(messageNew({ text: "скрин ошибки", attachments: [photo] }))).toMatchObject({
+      event: { kind: "text", text: "скрин ошибки", withAttachments: true },
+    });
+    const plain = normalizeUpdate(messageNew({ text: "просто текст" }));
+    expect("event" in plain ? plain.event : undefined).not.toHaveProperty("withAttachments");
+  });
+
+  it("should turn message_edit into an edit with the new text, one update per edit", () => {
+    const edit = (text: string, date: number) => ({
+      type: "message_edit",
+      group_id: GROUP,
+      v: "5.199",
+      object: {
+        id: 77,
+        date,
+        peer_id: 501,
+        from_id: 501,
+        out: 0,
+        conversation_message_id: 12,
+        text,
+        attachments: [],
+      },
+    });
+    const first = normalizeUpdate(edit("новый текст", 1_700_000_100));
+    expect(first).toMatchObject({
+      event: {
+        kind: "unsupported",
+        unsupportedKind: "edited_message",
+        editedText: "новый текст",
+        messageId: "77",
+      },
+    });
+    const second = normalizeUpdate(edit("ещё новее", 1_700_000_200));
+    const idOf = (n: typeof first) => ("event" in n ? n.event?.updateId : undefined);
+    expect(idOf(second)).toBeDefined();
+    expect(idOf(second)).not.toBe(idOf(first));
+    expect(
+      normalizeUpdate({ ...edit("x", 1), object: { ...edit("x", 1).object, out: 1, from_id: -GROUP } }),
+    ).toEqual({
+      ignored: "own_message",
+    });
+  });
+
   it("should turn a text message into a text event with ids, time and language", () => {
     expect(normalizeUpdate(messageNew({ text: "сайт не открывается" }))).toEqual({
       event: {
