@@ -883,9 +883,10 @@ export function renderQueueStatus(
   if (status.taken) return { text: tr("queueTaken"), tag: QUEUE_STATUS_TAG };
   const lines: string[] = [];
   if (status.afterHours) {
-    lines.push(tr("queueAfterHours", { backAt: formatBackAt(locale, status.afterHours) }));
+    const key = status.guest ? "queueAfterHoursGuest" : "queueAfterHours";
+    lines.push(tr(key, { backAt: formatBackAt(locale, status.afterHours) }));
   } else if (status.served === false) {
-    lines.push(tr("queueUnserved"));
+    lines.push(tr(status.guest ? "queueUnservedGuest" : "queueUnserved"));
   } else {
     lines.push(tr("queuePosition", { position: status.position }));
     lines.push(

@@ -192,6 +192,8 @@ export interface QueueStatus {
    * other routes instead of «you are in the queue». Undefined means unknown (treated as served).
    */
   served?: boolean;
+  /** The customer has no account (or gave no login): no panel ticket is suggested to them. */
+  guest?: boolean;
 }
 
 /** The signature of a flow transition. */

@@ -110,6 +110,11 @@ export const en: Texts = {
   queueUnserved:
     "No specialist is available in the chat right now. I've saved your question: they'll answer here once " +
     "they connect. If it's urgent, {call}; what needs analysis or authorization, as a ticket from the {panel}.",
+  queueAfterHoursGuest:
+    "It's outside working hours now: specialists are back {backAt} and will answer here. If it's urgent, {call}.",
+  queueUnservedGuest:
+    "No specialist is available in the chat right now. I've saved your question: they'll answer here once " +
+    "they connect. If it's urgent, {call}.",
   queueHint: "While you wait, you can add details: I'll pass them to the specialist.",
   queueTaken: "A specialist has taken your question and will answer soon.",
   waitAck: "Passed to the specialist.",

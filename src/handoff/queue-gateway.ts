@@ -74,7 +74,7 @@ export class QueueGateway implements HandoffGateway {
       this.queue.add("handoff", request, handoffJobOptions(request)),
       this.isServed(),
     ]);
-    return { ...this.statusFrom(standing), served };
+    return { ...this.statusFrom(standing), served, ...(request.guest ? { guest: true } : {}) };
   }
 
   /**

@@ -494,6 +494,17 @@ describe("buttons", () => {
 });
 
 describe("renderQueueStatus", () => {
+  it("sends a guest to no panel they do not have", () => {
+    for (const status of [
+      { position: 1, served: false, guest: true },
+      { position: 1, guest: true, afterHours: { backAt: 0, timeZone: "UTC" } },
+    ]) {
+      const reply = renderQueueStatus("ru", status);
+      expect(reply.text).not.toMatch(/панел/);
+      expect(reply.text).toMatch(/позвоните нам/);
+    }
+  });
+
   it("tells the truth and the other routes when nobody serves the queue", () => {
     const reply = renderQueueStatus("ru", { position: 1, served: false });
     expect(reply.text).toMatch(/нет свободных специалистов/);
