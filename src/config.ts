@@ -1,10 +1,16 @@
 import { z } from "zod";
 import { type OperatorProfile, OperatorProfileError } from "../flows/profile.js";
 import { readOperatorProfile } from "./app/operator-profile.js";
+import { type HostPort, parseHostList, type RedisTarget } from "./redis/connection.js";
 
 /** A valid example for each variable, shown when a value is missing or bad. */
 const EXAMPLES: Record<string, string> = {
   REDIS_URL: "redis://127.0.0.1:6379",
+  REDIS_CLUSTER_NODES: "10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379",
+  REDIS_SENTINELS: "10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379",
+  REDIS_SENTINEL_NAME: "mymaster",
+  REDIS_TLS: "true",
+  REDIS_TLS_CA_FILE: "/etc/ssl/redis/ca.pem",
   TELEGRAM_BOT_TOKEN: "123456789:AAExampleTokenFromBotFather",
   TELEGRAM_API_ROOT: "http://127.0.0.1:8081",
   BOT_MODE: "polling",
@@ -54,7 +60,19 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.string().default("development"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Redis: exactly one of the three topologies (checked below); a password and TLS in each.
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_CLUSTER_NODES: optionalString,
+    REDIS_SENTINELS: optionalString,
+    REDIS_SENTINEL_NAME: optionalString,
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    REDIS_USERNAME: optionalString,
+    REDIS_PASSWORD: optionalString,
+    REDIS_TLS: z
+      .enum(["true", "false", "1", "0", "yes", "no", ""])
+      .transform((v) => v === "true" || v === "1" || v === "yes")
+      .optional(),
+    REDIS_TLS_CA_FILE: optionalString,
     TELEGRAM_BOT_TOKEN: z
       .string()
       .regex(/^\d+:[A-Za-z0-9_-]{10,}$/, "must look like <digits>:<letters> as BotFather gives it")
@@ -109,6 +127,7 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     const need = (variable: string, when: string) =>
       ctx.addIssue({ code: "custom", path: [variable], message: `is required ${when}` });
+    checkRedis(env, (variable, message) => ctx.addIssue({ code: "custom", path: [variable], message }));
     if (env.VK_GROUP_TOKEN && !env.VK_GROUP_ID) need("VK_GROUP_ID", "when VK_GROUP_TOKEN is set");
     if (env.VK_GROUP_ID && !env.VK_GROUP_TOKEN) need("VK_GROUP_TOKEN", "when VK_GROUP_ID is set");
     const webhook = env.TELEGRAM_BOT_TOKEN && env.BOT_MODE === "webhook";
@@ -123,10 +142,80 @@ const EnvSchema = z
       need("TELEGRAM_BOT_TOKEN", "for the agent desk (AGENT_CHAT_ID)");
   });
 
+type RedisEnv = {
+  REDIS_URL?: string | undefined;
+  REDIS_CLUSTER_NODES?: string | undefined;
+  REDIS_SENTINELS?: string | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+  REDIS_TLS?: boolean | undefined;
+  REDIS_TLS_CA_FILE?: string | undefined;
+};
+
+const TOPOLOGIES = ["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const;
+
+/** The Redis rules zod's per-field checks cannot express; each problem names its variable. */
+function checkRedis(env: RedisEnv, problem: (variable: string, message: string) => void): void {
+  const set = TOPOLOGIES.filter((name) => env[name]);
+  const [first, ...others] = set;
+  if (first && others.length > 0)
+    problem(
+      first,
+      `is set together with ${others.join(" and ")}: set exactly one of ${TOPOLOGIES.join(", ")}`,
+    );
+  for (const list of ["REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const) {
+    const raw = env[list];
+    if (!raw) continue;
+    try {
+      if (parseHostList(raw).length === 0) problem(list, "lists no host:port");
+    } catch (err) {
+      problem(list, (err as Error).message);
+    }
+  }
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
+    problem(
+      "REDIS_SENTINEL_NAME",
+      "is required when REDIS_SENTINELS is set (the primary's name in the Sentinels)",
+    );
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS)
+    problem("REDIS_SENTINELS", "is required when REDIS_SENTINEL_NAME is set");
+  if (env.REDIS_URL && env.REDIS_PASSWORD && new URL(env.REDIS_URL).password)
+    problem("REDIS_PASSWORD", "is set and REDIS_URL carries a password too: give it in one place");
+  const tls = env.REDIS_TLS || env.REDIS_URL?.startsWith("rediss:");
+  if (env.REDIS_TLS_CA_FILE && !tls)
+    problem("REDIS_TLS_CA_FILE", "is set but TLS is off: set REDIS_TLS=true (or use a rediss:// URL)");
+}
+
+/** Where Redis is, from validated variables: one topology, with the password and TLS of any of them. */
+function redisTarget(
+  env: RedisEnv & { REDIS_USERNAME?: string; REDIS_SENTINEL_PASSWORD?: string },
+): RedisTarget {
+  const tlsOn = Boolean(env.REDIS_TLS || env.REDIS_URL?.startsWith("rediss:"));
+  const auth = {
+    ...(env.REDIS_USERNAME ? { username: env.REDIS_USERNAME } : {}),
+    ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}),
+    ...(tlsOn ? { tls: env.REDIS_TLS_CA_FILE ? { caFile: env.REDIS_TLS_CA_FILE } : {} } : {}),
+  };
+  const hosts = (list: string): HostPort[] => parseHostList(list);
+  if (env.REDIS_CLUSTER_NODES) return { kind: "cluster", nodes: hosts(env.REDIS_CLUSTER_NODES), ...auth };
+  if (env.REDIS_SENTINELS)
+    return {
+      kind: "sentinel",
+      sentinels: hosts(env.REDIS_SENTINELS),
+      name: env.REDIS_SENTINEL_NAME ?? "",
+      ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
+      ...auth,
+    };
+  return { kind: "single", url: env.REDIS_URL ?? "redis://127.0.0.1:6379", ...auth };
+}
+
 /** The validated configuration. */
 export type Config = z.output<typeof EnvSchema> & {
-  /** True when REDIS_URL was not given (the playground may start its own Redis). */
+  /** Where Redis is: a single Redis (REDIS_URL or the default), a Cluster, or Sentinels. */
+  redis: RedisTarget;
+  /** True when no Redis variable was given (the playground may start its own Redis). */
   redisUrlDefaulted: boolean;
+  /** The single Redis's URL (the default when none is set; the playground's only topology). */
   redisUrl: string;
   /** Which channels start. */
   channels: { telegram: boolean; vk: boolean; desk: boolean };
@@ -198,7 +287,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workHours: hoursSpec
       ? { spec: hoursSpec, timeZone: c.WORK_HOURS ? c.WORK_TZ : (profile.timeZone ?? c.WORK_TZ) }
       : undefined,
-    redisUrlDefaulted: !c.REDIS_URL,
+    redis: redisTarget(c),
+    redisUrlDefaulted: !c.REDIS_URL && !c.REDIS_CLUSTER_NODES && !c.REDIS_SENTINELS,
     redisUrl: c.REDIS_URL ?? "redis://127.0.0.1:6379",
     channels: {
       telegram: Boolean(c.TELEGRAM_BOT_TOKEN),

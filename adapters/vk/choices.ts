@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../../src/redis/connection.js";
 import type { InboundEvent } from "../../flows/model.js";
 
 /**

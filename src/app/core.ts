@@ -1,5 +1,4 @@
 import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { createDefaultClassifier, createSupportFlowModule, type OperatorProfile } from "../../flows/index.js";
 import type { FlowModule } from "../../flows/types.js";
@@ -12,13 +11,21 @@ import { HandoffRecords } from "../handoff/handoff-record.js";
 import { QueueGateway } from "../handoff/queue-gateway.js";
 import type { WorkingHours } from "../handoff/working-hours.js";
 import type { Locale } from "../../flows/model.js";
+import {
+  connectProducer as connectTarget,
+  type RedisClient,
+  type RedisTarget,
+  singleTarget,
+  workerConnection as workerFor,
+} from "../redis/connection.js";
 import { ConversationStore } from "../store/conversation-store.js";
 
 /** Options of the core. */
 export interface CoreOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL of a single Redis, or any topology (`RedisTarget`). */
+  redisUrl: string | RedisTarget;
   /** An existing producer connection to use instead of opening one (it is not closed by `close`). */
-  redis?: Redis;
+  redis?: RedisClient;
   logger?: Logger;
   /** A conversation idle this long starts over. @defaultValue 30 minutes */
   idleMs?: number;
@@ -50,7 +57,7 @@ export interface Core {
   /** The handoff records, shared by the gateway and the desk. */
   records: HandoffRecords;
   /** A general-purpose client (state, desk data). Commands fail fast while Redis is down. */
-  redis: Redis;
+  redis: RedisClient;
   /** The BullMQ queue `handoffs`. */
   handoffQueue: Queue<HandoffRequest>;
   /** The support flow the engine runs, speaking with the operator's profile. */
@@ -119,29 +126,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 }
 
+const targetOf = (where: string | RedisTarget): RedisTarget =>
+  typeof where === "string" ? singleTarget(where) : where;
+
 /**
- * Opens a producer connection: offline queue off and one retry per request, so a command while
- * Redis is down fails at once (the platform redelivers the update) instead of piling up in memory.
+ * Opens a producer connection to a URL or any topology: offline queue off and one retry per
+ * request, so a command while Redis is down fails at once (the platform redelivers the update)
+ * instead of piling up in memory.
  */
-export async function connectProducer(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    // Reconnect forever with a capped backoff: Redis coming back must not need a restart.
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
-  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis connection error"));
-  await redis.connect();
-  return redis;
+export function connectProducer(where: string | RedisTarget, logger: Logger): Promise<RedisClient> {
+  return connectTarget(targetOf(where), logger);
 }
 
 /** Opens a connection for a BullMQ worker: it must wait out outages, not fail (BullMQ's rule). */
-export function workerConnection(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: null,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
-  redis.on("error", (err) => logger.warn({ err: { message: err.message } }, "redis worker connection error"));
-  return redis;
+export function workerConnection(where: string | RedisTarget, logger: Logger): RedisClient {
+  return workerFor(targetOf(where), logger);
 }

@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { ConsoleChannel } from "../../adapters/console/console-channel.js";
 import type { Config } from "../config.js";
 import { createLogger } from "../logger.js";
+import { describeTarget, singleTarget } from "../redis/connection.js";
 import { createCore } from "./core.js";
 import { ensureLocalRedis } from "./local-redis.js";
 
@@ -15,8 +16,10 @@ export async function runPlayground(config: Config): Promise<void> {
     level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
     pretty: true,
   });
+  // Any configured topology; the default single Redis may be one the playground started.
+  const target = config.redisUrlDefaulted ? singleTarget(local.url) : config.redis;
   const core = await createCore({
-    redisUrl: local.url,
+    redisUrl: target,
     logger,
     idleMs: config.IDLE_MINUTES * 60_000,
     defaultLocale: config.DEFAULT_LOCALE,
@@ -27,7 +30,7 @@ export async function runPlayground(config: Config): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const channel = new ConsoleChannel({ sink: core.sink, write: out });
   core.registerSender(channel);
-  out(`Playground: the support bot on ${local.url}. Type a message; a number presses a button;`);
+  out(`Playground: the support bot on ${describeTarget(target)}. Type a message; a number presses a button;`);
   out(
     "/start restarts, /operator asks for a human, /cancel leaves a step, :sticker sends a sticker, " +
       ":new is a new customer, Ctrl+D quits.",

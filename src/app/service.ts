@@ -8,13 +8,14 @@ import { agentReplyPrefix } from "../../flows/index.js";
 import type { Config } from "../config.js";
 import { Desk } from "../desk/desk.js";
 import { grammyDeskApi, telegramProfiles } from "../../adapters/telegram/desk-api.js";
-import { handoffKeys } from "../handoff/keys.js";
+import { handoffKeys, queuePrefix } from "../handoff/keys.js";
 import { parseWorkingHours } from "../handoff/working-hours.js";
 import { createHttpServer, type HttpServer, type Route } from "../http/server.js";
 import { createLogger } from "../logger.js";
 import { type ChannelFault, ChannelFaults } from "../ops/channel-faults.js";
 import { healthRoutes, metricsRoute } from "../ops/health-routes.js";
 import { createMetrics, metricsObserver } from "../ops/metrics.js";
+import { describeTarget } from "../redis/connection.js";
 import { connectProducer, createCore, workerConnection } from "./core.js";
 
 /** A running service, for tests and for the signal handlers. */
@@ -38,13 +39,14 @@ export interface RunningService {
  */
 export async function runService(config: Config): Promise<RunningService> {
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV !== "production" });
-  const redis = await connectProducer(config.redisUrl, logger);
+  const redis = await connectProducer(config.redis, logger);
+  logger.info({ redis: describeTarget(config.redis) }, "redis connected");
   const hours = config.workHours
     ? parseWorkingHours(config.workHours.spec, config.workHours.timeZone)
     : undefined;
   const metrics = createMetrics({ redis, waitingKey: handoffKeys("sb").waiting });
   const core = await createCore({
-    redisUrl: config.redisUrl,
+    redisUrl: config.redis,
     redis,
     logger,
     idleMs: config.IDLE_MINUTES * 60_000,
@@ -137,12 +139,14 @@ export async function runService(config: Config): Promise<RunningService> {
       }),
       records: core.records,
       store: core.store,
+      // The gateway's queues' prefix: the desk's workers must serve the queues the gateway fills.
+      bullPrefix: queuePrefix(core.prefix),
       senders: core.senders,
       sink: core.sink,
       gateway: core.gateway,
       flow: core.flow,
       redis,
-      workerConnection: () => workerConnection(config.redisUrl, logger),
+      workerConnection: () => workerConnection(config.redis, logger),
       logger: logger.child({ part: "desk" }),
       metrics,
       neglectMs: config.NEGLECT_MINUTES * 60_000,
@@ -163,7 +167,14 @@ export async function runService(config: Config): Promise<RunningService> {
   }
 
   routes.push(
-    ...healthRoutes({ redis, started, expected, draining: () => draining, faults: () => faults.problems() }),
+    ...healthRoutes({
+      redis,
+      queueKey: core.handoffQueue.toKey("meta"),
+      started,
+      expected,
+      draining: () => draining,
+      faults: () => faults.problems(),
+    }),
   );
   // With METRICS_PORT, /metrics lives on its own server (loopback by default), off the public port.
   if (config.METRICS_PORT === undefined) routes.push(metricsRoute(metrics));

@@ -1,5 +1,6 @@
 import { type Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import { DeliveryError } from "../channel.js";
 import type { HandoffRecord } from "../handoff/handoff-record.js";
 import type { DeskContext } from "./desk-context.js";

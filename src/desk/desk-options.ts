@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { Logger } from "pino";
 import type { Locale } from "../../flows/model.js";
 import type { FlowModule } from "../../flows/types.js";
@@ -49,7 +50,7 @@ export interface DeskOptions {
   attachmentSources?: Partial<Record<string, AttachmentSource>>;
   /** Where the card finds the customer's @username or profile, per channel. */
   profileSources?: Partial<Record<string, ProfileSource>>;
-  /** BullMQ's key prefix of every queue (the gateway's too). @defaultValue BullMQ's own */
+  /** BullMQ's key prefix of every queue (the gateway's too). @defaultValue `{sb}`, the gateway's default */
   bullPrefix?: string;
   /** BullMQ stalled-job check interval; a killed worker's job is retried after about this long. @defaultValue 30000 */
   stalledIntervalMs?: number;

@@ -1,5 +1,6 @@
 import type { HandoffRequest } from "../../flows/types.js";
 import { KeyedSerializer } from "../engine/keyed-serializer.js";
+import { queuePrefix } from "../handoff/keys.js";
 import { DESK_INBOX_QUEUE, type DeskInboxJob, HANDOFF_QUEUE } from "../handoff/queue-gateway.js";
 import { AgentActions } from "./agent-actions.js";
 import { registerAgentMetrics } from "./agent-metrics.js";
@@ -44,8 +45,11 @@ export class Desk {
 
   constructor(private readonly o: DeskOptions) {
     const now = o.now ?? Date.now;
+    // The desk's queues live beside the gateway's, under the same hash-tagged prefix (one Cluster slot).
+    const bullPrefix = o.bullPrefix ?? queuePrefix("sb");
     this.c = {
       ...o,
+      bullPrefix,
       directory: new DeskDirectory(o.redis, o.records.keys),
       status: (id) => o.gateway.status(id),
       texts: deskTexts(o.locale ?? "ru"),
@@ -57,7 +61,7 @@ export class Desk {
       connection: o.workerConnection,
       stalledIntervalMs: o.stalledIntervalMs ?? 30_000,
       logger: o.logger,
-      ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}),
+      prefix: bullPrefix,
     });
     this.topics = new Topics(this.c, o.profileSources);
     this.customers = new CustomerPosts(this.c, this.topics, o.attachmentSources);

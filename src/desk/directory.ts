@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { HandoffKeys } from "../handoff/keys.js";
 import type { DeskAgent } from "./desk-update.js";
 

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import { KeyedSerializer } from "../engine/keyed-serializer.js";
 import { courtesy, type DeskContext } from "./desk-context.js";
 import { renderOverview } from "./overview.js";

@@ -1,5 +1,6 @@
 import { type Job, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { Logger } from "pino";
 import { KeyedSerializer } from "../engine/keyed-serializer.js";
 

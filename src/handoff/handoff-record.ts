@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { ChannelId, Locale } from "../../flows/model.js";
 import type { HandoffRequest } from "../../flows/types.js";
 import {

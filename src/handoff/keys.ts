@@ -65,3 +65,12 @@ export function handoffKeys(prefix: string): HandoffKeys {
     escalations: (hour) => `${base}:escalations:${hour}`,
   };
 }
+
+/**
+ * The BullMQ prefix of every queue and worker: the key prefix in a hash tag (`{sb}`), so each of
+ * BullMQ's scripts, which touch several keys of one queue, stays in one Redis Cluster slot (BullMQ's
+ * own advice). All queues share that slot; the conversations' keys spread over the whole Cluster.
+ */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}

@@ -1,8 +1,10 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { HandoffRequest, QueueStatus } from "../../flows/types.js";
 import type { HandoffGateway, RatingEffect, RelayEffect } from "./gateway.js";
 import { HandoffRecords, type Standing } from "./handoff-record.js";
+import { queuePrefix } from "./keys.js";
 import type { WorkingHours } from "./working-hours.js";
 
 /** The BullMQ queue of handoffs: a contract (DESIGN.md). */
@@ -59,8 +61,9 @@ export class QueueGateway implements HandoffGateway {
   private servedCache: { at: number; served: boolean } | undefined;
 
   constructor(private readonly options: QueueGatewayOptions) {
-    this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, { connection: options.redis });
-    this.inbox = new Queue<DeskInboxJob>(DESK_INBOX_QUEUE, { connection: options.redis });
+    const queueOptions = { connection: options.redis, prefix: queuePrefix(options.prefix ?? "sb") };
+    this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, queueOptions);
+    this.inbox = new Queue<DeskInboxJob>(DESK_INBOX_QUEUE, queueOptions);
     this.now = options.now ?? Date.now;
     this.records =
       options.records ?? new HandoffRecords(options.redis, { prefix: options.prefix, now: this.now });

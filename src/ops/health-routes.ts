@@ -1,10 +1,13 @@
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import type { Route } from "../http/server.js";
 import type { Metrics } from "./metrics.js";
 
 /** What readiness depends on. */
 export interface ReadinessProbe {
   redis: Redis;
+  /** A key of the handoff queue (BullMQ's meta key) that must be readable: in a Cluster it may live on another node. */
+  queueKey: string;
   /** Names of channels that started; readiness waits for every expected one. */
   started: Set<string>;
   expected: string[];
@@ -46,7 +49,7 @@ export function healthRoutes(probe: ReadinessProbe): Route[] {
           const pong = await within(probe.redis.ping(), 1000);
           if (pong !== "PONG") problems.push(`redis answered ${pong}`);
           // The queue lives in the same Redis; check its meta key is readable (BullMQ's own key).
-          await within(probe.redis.exists("bull:handoffs:meta"), 1000);
+          await within(probe.redis.exists(probe.queueKey), 1000);
         } catch (err) {
           problems.push(`redis: ${(err as Error).message}`);
         }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+// Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
+import type { RedisClient as Redis } from "../redis/connection.js";
 import { ACK_SCRIPT, BEGIN_SCRIPT, COMMIT_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from "./scripts.js";
 
 /** The raw stored record of one conversation, as read at `begin`. */

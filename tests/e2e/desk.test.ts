@@ -7,6 +7,7 @@ import { type RunningService, runService } from "../../src/app/service.js";
 import { loadConfig } from "../../src/config.js";
 import { TIMERS_QUEUE } from "../../src/desk/desk.js";
 import { HandoffRecords } from "../../src/handoff/handoff-record.js";
+import { queuePrefix } from "../../src/handoff/keys.js";
 import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
 import { FakeVkApi, type FakeVkMessage } from "../fakes/vk-api.js";
 import { deskActors, startDeskInProcess } from "../helpers/desk-e2e.js";
@@ -438,9 +439,10 @@ describe("the neglect ping (the desk assembled in-process, to shorten its timer)
       await tg.nextInThread(DESK, thread, neglected); // and again, while still nobody takes it
 
       // Once it is taken, the round already scheduled finds it so and schedules no other.
-      const events = new QueueEvents(TIMERS_QUEUE, { connection: workerConnection(url, logger) });
+      const prefix = queuePrefix(core.prefix);
+      const events = new QueueEvents(TIMERS_QUEUE, { connection: workerConnection(url, logger), prefix });
       await events.waitUntilReady();
-      const timers = new Queue(TIMERS_QUEUE, { connection: core.redis });
+      const timers = new Queue(TIMERS_QUEUE, { connection: core.redis, prefix });
       try {
         const answered = tg.nextCall("answerCallbackQuery");
         tg.pressAsAgent(DESK, ANNA, card.message_id, dataOf(card, "Взять"));
@@ -567,7 +569,7 @@ describe("a desk worker killed mid-job (the service as a child process)", () => 
 
       const card = tg.nextMessage(DESK, isCard("volkov"));
       // The card is recorded in Redis after Telegram answers: wait for the job itself to finish.
-      const events = new QueueEvents("handoffs", { connection: redis.client(3) });
+      const events = new QueueEvents("handoffs", { connection: redis.client(3), prefix: queuePrefix("sb") });
       await events.waitUntilReady();
       const finished = new Promise<string>((resolve) =>
         events.on("completed", ({ jobId }) => {

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { queuePrefix } from "../../src/handoff/keys.js";
 import { FakeTelegramApi } from "../fakes/telegram-api.js";
 import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 import { type ServiceProcess, startService } from "../helpers/service-process.js";
@@ -90,7 +91,7 @@ function withoutTime(id: string): string {
 }
 
 async function handoffJobIds(db: number): Promise<string[]> {
-  const queue = new Queue("handoffs", { connection: redis.client(db) });
+  const queue = new Queue("handoffs", { connection: redis.client(db), prefix: queuePrefix("sb") });
   const jobs = await queue.getJobs(["waiting", "prioritized", "active", "completed", "delayed", "failed"]);
   await queue.close();
   return jobs.map((j) => withoutTime(String(j.id))).sort();
