@@ -1,17 +1,18 @@
 /**
  * One engine instance for the scale test, run as its own process:
- * `node --import tsx tests/scale/instance.ts <redisUrl> <prefix> <instanceId>`.
+ * `node --import tsx tests/scale/instance.ts <redis> <prefix> <instanceId>`, where `<redis>` is a URL or
+ * a `RedisTarget` as JSON (a Cluster, Sentinels).
  *
  * It takes inbound events from the Redis list `<prefix>:in:<instanceId>` (as a load balancer would
  * hand it webhooks), handles each with the recording flow on a real `Engine`, and pushes every outcome
  * to `<prefix>:out`. Replies are recorded in `<prefix>:replies:<chatId>`. A `{ "stop": true }` message
  * makes it finish what it has in flight and exit.
  */
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { ChannelSender } from "../../src/channel.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { InboundEvent } from "../../flows/model.js";
+import { createRedisClient, type RedisTarget, singleTarget } from "../../src/redis/connection.js";
 import { ConversationStore } from "../../src/store/conversation-store.js";
 import { RecordingGateway, recordingFlow, stubClassifier } from "../helpers/fake-flow.js";
 
@@ -28,11 +29,14 @@ export interface InstanceOutcome {
 }
 
 async function main(): Promise<void> {
-  const [url, prefix, id] = process.argv.slice(2);
-  if (!url || !prefix || !id) throw new Error("usage: instance.ts <redisUrl> <prefix> <instanceId>");
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const [where, prefix, id] = process.argv.slice(2);
+  if (!where || !prefix || !id)
+    throw new Error("usage: instance.ts <redisUrl|targetJson> <prefix> <instanceId>");
+  const target = where.startsWith("{") ? (JSON.parse(where) as RedisTarget) : singleTarget(where);
+  const logger = pino({ level: "silent" });
+  const redis = createRedisClient(target, "worker", logger);
   // BLPOP blocks its connection, so it gets one of its own.
-  const inbox = new Redis(url, { maxRetriesPerRequest: null });
+  const inbox = createRedisClient(target, "worker", logger);
   const store = new ConversationStore(redis, { prefix, leaseMs: 5_000 });
   const sender: ChannelSender = {
     channel: "console",
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
       classifier: stubClassifier,
     },
     handoffs: new RecordingGateway(),
-    logger: pino({ level: "silent" }),
+    logger,
     maxLockWaitMs: 20_000,
   });
   engine.registerSender(sender);
