@@ -1,4 +1,4 @@
-import { type ApiClientOptions, Bot, BotError, type Context } from "grammy";
+import { type Api, type ApiClientOptions, Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { ChannelSender } from "../../src/channel.js";
@@ -56,6 +56,11 @@ export interface TelegramChannel {
   /** The grammY bot, for tests and diagnostics. */
   bot: Bot;
   /**
+   * Runs one update as polling and the webhook do (the desk's chat to the desk, the rest normalized to
+   * the core); resolves when its outcome is durable. Benchmarks drive the channel through this.
+   */
+  handleUpdate(update: Update): Promise<void>;
+  /**
    * Initializes the bot (getMe), sets the command menu, then registers the webhook or starts polling.
    * Rejects when the token is wrong or the webhook cannot be set.
    */
@@ -85,27 +90,22 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   });
   installRetries(bot.api, options.retry);
   const agentChat = options.agentChat;
-  bot.use((ctx) =>
-    agentChat && ctx.chat?.id === agentChat.chatId
-      ? agentChat.handle(ctx.update)
-      : handleContext(ctx, sink, logger),
-  );
 
   const sender = createTelegramSender(bot.api, {
     logger,
     ...(options.strictButtons !== undefined ? { strictButtons: options.strictButtons } : {}),
   });
 
-  /** Runs one update through grammY; rejects with the sink's own error, not grammY's wrapper. */
-  const handle = async (update: Update): Promise<void> => {
-    try {
-      await bot.handleUpdate(update);
-    } catch (err) {
-      // BotError carries the whole context (message text included) as an enumerable field, which a
-      // log serializer would print; the cause is what matters.
-      throw err instanceof BotError ? err.error : err;
-    }
-  };
+  /**
+   * Runs one update straight from its Bot API JSON: no grammY Context or middleware is built for it
+   * (normalizing needs only the update itself and the bot's username); rejects with the sink's error.
+   */
+  const handle = (update: Update): Promise<void> =>
+    agentChat && chatIdOf(update) === agentChat.chatId
+      ? agentChat.handle(update)
+      : handleCustomerUpdate(update, { api: bot.api, username: bot.botInfo.username, sink, logger });
+  // The same path for anything that drives the grammY bot itself (`bot.handleUpdate`).
+  bot.use((ctx) => handle(ctx.update));
 
   const routes: Route[] =
     options.mode === "webhook" && options.webhook
@@ -119,6 +119,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     sender,
     routes,
     bot,
+    handleUpdate: handle,
     async start() {
       await bot.init(abort.signal as unknown as Parameters<Bot["init"]>[0]);
       const log = logger.child({ bot_id: bot.botInfo.id, mode: options.mode });
@@ -157,15 +158,24 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   };
 }
 
+/** The chat an update belongs to (message, edit or the message under a pressed button). */
+function chatIdOf(update: Update): number | undefined {
+  return (update.message ?? update.edited_message ?? update.callback_query?.message)?.chat.id;
+}
+
 /**
- * The bot's only middleware: normalize, hand to the core, and answer a callback query. The answer runs
+ * A customer's update: normalize, hand to the core, and answer a callback query. The answer runs
  * alongside the core's work so the button's spinner stops at once, and it is sent for every query —
  * duplicates, stale buttons and ignored chats included — because an unanswered query spins for seconds.
  */
-async function handleContext(ctx: Context, sink: InboundSink, logger: Logger): Promise<void> {
-  const update = ctx.update;
-  const answered = ctx.callbackQuery
-    ? ctx.answerCallbackQuery().then(
+async function handleCustomerUpdate(
+  update: Update,
+  bot: { api: Api; username: string; sink: InboundSink; logger: Logger },
+): Promise<void> {
+  const { sink, logger } = bot;
+  const query = update.callback_query;
+  const answered = query
+    ? bot.api.answerCallbackQuery(query.id).then(
         () => undefined,
         (err: unknown) => {
           // A redelivered update's query is already answered or too old; nothing more can be done.
@@ -174,7 +184,7 @@ async function handleContext(ctx: Context, sink: InboundSink, logger: Logger): P
       )
     : undefined;
   try {
-    const event = normalizeUpdate(update, { botUsername: ctx.me.username });
+    const event = normalizeUpdate(update, { botUsername: bot.username });
     if (!event) {
       logger.debug({ update_id: update.update_id }, "telegram update ignored");
       return;

@@ -117,7 +117,7 @@ export function createOurs(core: Core, logger: Logger, transport: FakeTransport)
   core.registerSender(channel.sender);
   return {
     name: "ours",
-    handle: (update) => channel.bot.handleUpdate(update),
+    handle: (update) => channel.handleUpdate(update),
     close: () => core.close(),
   };
 }
