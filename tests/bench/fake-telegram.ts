@@ -24,6 +24,9 @@ export const FAKE_ME = {
 /** A token of the right shape; the fake never checks it. */
 export const FAKE_TOKEN = "42:bench-token";
 
+/** The webhook secret of the scaling row's instances (X-Telegram-Bot-Api-Secret-Token). */
+export const BENCH_WEBHOOK_SECRET = "bench-secret";
+
 /** Counts of the calls the fake answered. */
 export interface TransportStats {
   calls: number;
