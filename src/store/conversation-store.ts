@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 // Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
 import type { RedisClient as Redis } from "../redis/connection.js";
-import { ACK_SCRIPT, BEGIN_SCRIPT, COMMIT_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from "./scripts.js";
+import {
+  ACK_SCRIPT,
+  BEGIN_SCRIPT,
+  COMMIT_SCRIPT,
+  RELEASE_SCRIPT,
+  RENEW_SCRIPT,
+  STEP_SCRIPT,
+} from "./scripts.js";
 
 /** The raw stored record of one conversation, as read at `begin`. */
 export interface StoredConversation {
@@ -23,6 +30,15 @@ export type BeginResult =
   | { status: "duplicate" }
   | { status: "flood"; count: number }
   | { status: "locked"; retryInMs: number };
+
+/** Result of `step`: `begin` and `commit` in one round trip, for a worker that knows the state. */
+export type StepCommitResult =
+  /** Saved; `lease` is the lock to `ack` after carrying out the outbox, absent when there was none. */
+  | { status: "ok"; lease?: Lease }
+  | { status: "duplicate" }
+  | { status: "flood"; count: number }
+  /** Nothing written: the version moved, an outbox is unfinished, a delivery failure is recorded, or the lock is held. Take the long way. */
+  | { status: "stale" };
 
 /** A held per-conversation lock; its token fences writes by a worker whose lease ran out. */
 export interface Lease {
@@ -66,13 +82,15 @@ interface StoreCommands {
   sbAck(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<string>;
   sbRelease(k1: string, k2: string, k3: string, token: string): Promise<string>;
   sbRenew(lockKey: string, token: string, leaseMs: number): Promise<number>;
+  sbStep(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<ScriptReply>;
 }
 
 /**
  * Versioned conversation state in Redis, written with compare-and-set under a per-conversation
  * lock with a lease, with dedupe of inbound ids. Three round trips per handled update:
  * `begin` (dedupe + flood + lock + load), `commit` (CAS state + dedupe id + outbox), `ack`
- * (outbox done + release).
+ * (outbox done + release); two when the worker knows the state already (`step`, then `ack`), one
+ * when there is nothing to carry out.
  */
 export class ConversationStore {
   readonly prefix: string;
@@ -98,6 +116,7 @@ export class ConversationStore {
       redis.defineCommand("sbRelease", { numberOfKeys: 3, lua: RELEASE_SCRIPT });
     }
     if (!r.sbRenew) redis.defineCommand("sbRenew", { numberOfKeys: 1, lua: RENEW_SCRIPT });
+    if (!r.sbStep) redis.defineCommand("sbStep", { numberOfKeys: 3, lua: STEP_SCRIPT });
     this.redis = redis as Redis & StoreCommands;
   }
 
@@ -151,7 +170,10 @@ export class ConversationStore {
     };
   }
 
-  /** Saves the state if nobody else wrote since `begin`; records the update id and the outbox. */
+  /**
+   * Saves the state if nobody else wrote since `begin`; records the update id and the outbox. With an
+   * empty outbox it also releases the lock (there is nothing to carry out, so no `ack` follows).
+   */
   async commit(
     lease: Lease,
     expectedVersion: number,
@@ -171,6 +193,46 @@ export class ConversationStore {
     );
     if (result !== "ok")
       throw new StateConflictError(lease.conversationKey, result as "lost_lock" | "conflict");
+  }
+
+  /**
+   * `begin` and `commit` in one round trip, for a worker that holds the conversation's state at
+   * `expectedVersion` (it handled the update before) and has already run the flow on it: dedupe,
+   * compare-and-set on the version, lock, flood check and the write, all or nothing. With an empty
+   * outbox the lock is released at once; otherwise it is held for `ack`.
+   */
+  async step(
+    conversationKey: string,
+    updateId: string,
+    expectedVersion: number,
+    stateJson: string,
+    outboxJson: string,
+    options: { floodExempt?: boolean } = {},
+  ): Promise<StepCommitResult> {
+    const token = randomUUID();
+    const reply = await this.redis.sbStep(
+      ...this.keys(conversationKey),
+      updateId.replace(/\s/g, "_"),
+      token,
+      this.leaseMs,
+      options.floodExempt ? 0 : this.flood.count,
+      this.flood.windowMs,
+      expectedVersion,
+      stateJson,
+      outboxJson,
+      this.seenMax,
+      this.ttlSeconds,
+    );
+    switch (reply[0]) {
+      case "dup":
+        return { status: "duplicate" };
+      case "flood":
+        return { status: "flood", count: Number(reply[1]) };
+      case "ok":
+        return reply[1] === "1" ? { status: "ok", lease: { conversationKey, token } } : { status: "ok" };
+      default:
+        return { status: "stale" };
+    }
   }
 
   /**

@@ -8,6 +8,47 @@
  */
 
 /**
+ * The flood check of `begin` and `step` (limit ARGV[4] per window ARGV[5] ms), run once the lock is
+ * ours, so waiting for a lock never counts an update twice; over the limit it drops the lock again.
+ */
+const FLOOD_CHECK = `
+local limit = tonumber(ARGV[4])
+if limit > 0 then
+  local n = redis.call('INCR', KEYS[3])
+  if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
+  if n > limit then
+    redis.call('DEL', KEYS[2])
+    return {'flood', n}
+  end
+end
+`;
+
+/**
+ * The write of `commit` and `step`: state ARGV[s], version v + 1, the update id ARGV[id] in front of
+ * the recent ids (at most ARGV[max]), the outbox ARGV[ob] when there is one. With no outbox there is
+ * nothing to carry out: the write also does what `ack` would (clear the outbox and the last delivery
+ * failure, release the lock), saving the round trip.
+ */
+function recordStep(a: { s: number; id: number; ob: number; max: number; ttl: number }): string {
+  return `
+local ids = {ARGV[${a.id}]}
+local max = tonumber(ARGV[${a.max}])
+for id in string.gmatch(seen, '%S+') do
+  if #ids >= max then break end
+  ids[#ids + 1] = id
+end
+if ARGV[${a.ob}] ~= '' then
+  redis.call('HSET', KEYS[1], 's', ARGV[${a.s}], 'v', v + 1, 'seen', table.concat(ids, ' '), 'ob', ARGV[${a.ob}])
+else
+  redis.call('HSET', KEYS[1], 's', ARGV[${a.s}], 'v', v + 1, 'seen', table.concat(ids, ' '))
+  redis.call('HDEL', KEYS[1], 'ob', 'u')
+  redis.call('DEL', KEYS[2])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[${a.ttl}])
+`;
+}
+
+/**
  * begin(updateId, token, leaseMs, floodLimit, floodWindowMs):
  * → {"dup"} when the update was handled already;
  * → {"replay", field, value…} when it was, but its outbox is unfinished (lock taken);
@@ -32,16 +73,7 @@ end
 if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
   return {'locked', redis.call('PTTL', KEYS[2])}
 end
--- Counted only once the lock is ours, so waiting for a lock never counts an update twice.
-local limit = tonumber(ARGV[4])
-if limit > 0 then
-  local n = redis.call('INCR', KEYS[3])
-  if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
-  if n > limit then
-    redis.call('DEL', KEYS[2])
-    return {'flood', n}
-  end
-end
+${FLOOD_CHECK}
 local all = redis.call('HGETALL', KEYS[1])
 table.insert(all, 1, 'ok')
 return all
@@ -49,24 +81,50 @@ return all
 
 /**
  * commit(token, expectedVersion, stateJson, updateId, outboxJson, seenMax, ttlSeconds):
- * compare-and-set of the state, recording the update id and the outbox in the same write.
+ * compare-and-set of the state, recording the update id and the outbox in the same write; with an
+ * empty outbox it also releases the lock (see `recordStep`).
  * → "ok" | "lost_lock" (the lease expired and someone else holds it) | "conflict" (version moved).
  */
 export const COMMIT_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost_lock' end
-local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+local m = redis.call('HMGET', KEYS[1], 'v', 'seen')
+local v = tonumber(m[1] or '0')
 if v ~= tonumber(ARGV[2]) then return 'conflict' end
-local seen = redis.call('HGET', KEYS[1], 'seen') or ''
-local ids = {ARGV[4]}
-local max = tonumber(ARGV[6])
-for id in string.gmatch(seen, '%S+') do
-  if #ids >= max then break end
-  ids[#ids + 1] = id
-end
-redis.call('HSET', KEYS[1], 's', ARGV[3], 'v', v + 1, 'seen', table.concat(ids, ' '))
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'ob', ARGV[5]) else redis.call('HDEL', KEYS[1], 'ob') end
-redis.call('EXPIRE', KEYS[1], ARGV[7])
+local seen = m[2] or ''
+${recordStep({ s: 3, id: 4, ob: 5, max: 6, ttl: 7 })}
 return 'ok'
+`;
+
+/**
+ * step(updateId, token, leaseMs, floodLimit, floodWindowMs, expectedVersion, stateJson, outboxJson,
+ * seenMax, ttlSeconds): `begin` and `commit` in one round trip, for a worker that already knows the
+ * conversation's state at `expectedVersion` (it handled the previous update) and has run the flow on
+ * it. Nothing is written unless every check passes:
+ * → {"dup"} when the update was handled already;
+ * → {"stale"} when the version moved (another worker wrote), an outbox is unfinished or a delivery
+ *   failure is recorded: the caller takes the long way (`begin`, then `commit`);
+ * → {"locked", pttl} when another worker holds the conversation;
+ * → {"flood", count} as `begin`;
+ * → {"ok", "1"} saved with its outbox, lock taken (carry it out, then `ack`); {"ok", "0"} saved with
+ *   nothing to carry out, lock already released.
+ */
+export const STEP_SCRIPT = `
+local m = redis.call('HMGET', KEYS[1], 'v', 'seen', 'ob', 'u')
+local seen = m[2] or ''
+if string.find(' ' .. seen .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
+  -- Handled already; an unfinished outbox is replayed by begin.
+  if m[3] then return {'stale'} end
+  return {'dup'}
+end
+local v = tonumber(m[1] or '0')
+if m[3] or m[4] or v ~= tonumber(ARGV[6]) then return {'stale'} end
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+  return {'locked', redis.call('PTTL', KEYS[2])}
+end
+${FLOOD_CHECK}
+${recordStep({ s: 7, id: 1, ob: 8, max: 9, ttl: 10 })}
+if ARGV[8] ~= '' then return {'ok', '1'} end
+return {'ok', '0'}
 `;
 
 /**
@@ -78,9 +136,20 @@ return 'ok'
  */
 export const ACK_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost_lock' end
-redis.call('HDEL', KEYS[1], 'ob')
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'u', ARGV[2]) else redis.call('HDEL', KEYS[1], 'u') end
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], 't:' .. ARGV[i], ARGV[i + 1]) end
+if ARGV[2] ~= '' then
+  redis.call('HDEL', KEYS[1], 'ob')
+  redis.call('HSET', KEYS[1], 'u', ARGV[2])
+else
+  redis.call('HDEL', KEYS[1], 'ob', 'u')
+end
+if #ARGV >= 4 then
+  local tags = {}
+  for i = 4, #ARGV, 2 do
+    tags[#tags + 1] = 't:' .. ARGV[i]
+    tags[#tags + 1] = ARGV[i + 1]
+  end
+  redis.call('HSET', KEYS[1], unpack(tags))
+end
 if ARGV[3] == '1' then redis.call('DEL', KEYS[2]) end
 return 'ok'
 `;
