@@ -41,7 +41,7 @@ beforeAll(async () => {
   service = await runService(
     loadConfig({
       NODE_ENV: "production",
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: process.env.SB_TEST_LOG_LEVEL ?? "silent",
       REDIS_SENTINELS: topology.sentinelsList,
       REDIS_SENTINEL_NAME: topology.name,
       REDIS_PASSWORD: PASSWORD,
@@ -80,7 +80,7 @@ const isQueueStatus = (m: { reply_markup?: { inline_keyboard: { callback_data?: 
 const toldQueued = (chat: number) => telegram.messagesTo(chat).some(isQueueStatus);
 
 /** Resolves when `done()` holds, re-checked after every sendMessage the fake answers. */
-async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+async function until(done: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -94,7 +94,7 @@ const readyz = () =>
     () => 0,
   );
 
-describe("Sentinel failover mid-conversation (primary SIGKILLed)", { timeout: 120_000 }, () => {
+describe("Sentinel failover mid-conversation (primary SIGKILLed)", { timeout: 240_000 }, () => {
   it("is 503 during the switch and 200 after; the bot carries on and loses no confirmed update", async () => {
     expect(await readyz()).toBe(200);
     const chats = Array.from({ length: 20 }, (_, i) => 3000 + i);
