@@ -28,14 +28,13 @@ async function main(): Promise<void> {
   channel.bot.botInfo = FAKE_ME;
   core.registerSender(channel.sender);
   const server = createHttpServer({ routes: channel.routes, logger });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 })}\n`,
-  );
+  const port = await server.listen(0, "127.0.0.1");
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
   process.once("SIGTERM", () => {
-    server.close();
-    void core.close().then(() => process.exit(0));
+    void server
+      .close()
+      .then(() => core.close())
+      .then(() => process.exit(0));
   });
 }
 

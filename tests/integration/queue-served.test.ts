@@ -6,6 +6,7 @@ import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HandoffRequest } from "../../flows/types.js";
 import { HANDOFF_QUEUE, QueueGateway } from "../../src/handoff/queue-gateway.js";
+import { queuePrefix } from "../../src/handoff/keys.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 let redis: TestRedis;
@@ -45,6 +46,7 @@ describe("the queue status says whether anyone serves the queue", () => {
     // A worker that never finishes a job: only its presence matters here.
     const worker = new Worker(HANDOFF_QUEUE, () => new Promise<void>(() => {}), {
       connection: redis.client(2),
+      prefix: queuePrefix("sb"),
       autorun: true,
     });
     await worker.waitUntilReady();
