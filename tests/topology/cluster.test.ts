@@ -115,12 +115,14 @@ describe("on a Redis Cluster of three primaries (TLS, password)", { timeout: 90_
       DESK,
       (m) => m.text.startsWith("Обращение #") && m.text.includes("volkov"),
     );
-    await says(chat, "/operator", /место в очереди: 1\./);
+    await says(chat, "/operator", /Вы в очереди: 1-й\./);
     const card = await cardArrives;
     const thread = card.threadId ?? 0;
     // The handoff job is in BullMQ's queue under the hash-tagged prefix.
     const queue = new Queue("handoffs", { connection: client(), prefix: queuePrefix("sb") });
-    expect((await queue.getJob(`tg-${chat}-1`))?.data.conversationKey).toBe(`tg-${chat}`);
+    const handoffId = (await client().get(handoffKeys("sb").topic(thread))) ?? "";
+    expect(handoffId).toMatch(new RegExp(`^tg-${chat}-1-[0-9a-z]+$`));
+    expect((await queue.getJob(handoffId))?.data.conversationKey).toBe(`tg-${chat}`);
     await queue.close();
 
     const claimed = tg.nextMessage(chat, (m) => /Специалист Анна подключился/.test(m.text));
@@ -145,7 +147,7 @@ describe("on a Redis Cluster of three primaries (TLS, password)", { timeout: 90_
     await thanks;
     await posted;
     const keys = handoffKeys("sb");
-    expect(await client().hget(keys.meta(`tg-${chat}-1`), "rating")).toBe("5");
+    expect(await client().hget(keys.meta(handoffId), "rating")).toBe("5");
     expect(await client().zcard(keys.waiting)).toBe(0);
   });
 });
