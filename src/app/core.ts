@@ -34,6 +34,8 @@ export interface CoreOptions {
   floodLimit?: { count: number; windowMs: number };
   /** @defaultValue 30000 */
   lockLeaseMs?: number;
+  /** See `EngineOptions.stateCacheSize`. @defaultValue 1000 */
+  stateCacheSize?: number;
   /** Key prefix in Redis. @defaultValue "sb" */
   prefix?: string;
   hours?: WorkingHours;
@@ -105,6 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now: options.now,
     observer: options.observer,
     senders,
+    ...(options.stateCacheSize !== undefined ? { stateCacheSize: options.stateCacheSize } : {}),
   });
   return {
     sink: engine,
