@@ -131,6 +131,26 @@ export class ConversationStore {
     return [`${base}:c`, `${base}:l`, `${base}:f`];
   }
 
+  /** The keys and leading arguments `begin` and `step` share: update id, lock token, lease, flood limit. */
+  private lockArgs(
+    conversationKey: string,
+    updateId: string,
+    token: string,
+    options: { floodExempt?: boolean },
+  ): [string, string, string, string, string, number, number, number] {
+    const [hash, lock, flood] = this.keys(conversationKey);
+    return [
+      hash,
+      lock,
+      flood,
+      updateId.replace(/\s/g, "_"),
+      token,
+      this.leaseMs,
+      options.floodExempt ? 0 : this.flood.count,
+      this.flood.windowMs,
+    ];
+  }
+
   /**
    * Dedupe, flood check, lock and load in one round trip. `floodExempt` skips the flood limit (and
    * its count): the desk's own signals must get through to a customer who has used it up.
@@ -141,14 +161,7 @@ export class ConversationStore {
     options: { floodExempt?: boolean } = {},
   ): Promise<BeginResult> {
     const token = randomUUID();
-    const reply = await this.redis.sbBegin(
-      ...this.keys(conversationKey),
-      updateId.replace(/\s/g, "_"),
-      token,
-      this.leaseMs,
-      options.floodExempt ? 0 : this.flood.count,
-      this.flood.windowMs,
-    );
+    const reply = await this.redis.sbBegin(...this.lockArgs(conversationKey, updateId, token, options));
     const status = reply[0];
     if (status === "dup") return { status: "duplicate" };
     if (status === "flood") return { status: "flood", count: Number(reply[1]) };
@@ -211,12 +224,7 @@ export class ConversationStore {
   ): Promise<StepCommitResult> {
     const token = randomUUID();
     const reply = await this.redis.sbStep(
-      ...this.keys(conversationKey),
-      updateId.replace(/\s/g, "_"),
-      token,
-      this.leaseMs,
-      options.floodExempt ? 0 : this.flood.count,
-      this.flood.windowMs,
+      ...this.lockArgs(conversationKey, updateId, token, options),
       expectedVersion,
       stateJson,
       outboxJson,
