@@ -152,10 +152,31 @@ export function createRedisClient(
   return client;
 }
 
-/** Opens a producer connection (fails fast; see `ConnectionFlavour`) and waits until it is ready. */
+/** Redis could not be reached at start-up; the message names the target (never its password). */
+export class RedisConnectError extends Error {
+  override readonly name = "RedisConnectError";
+  constructor(target: RedisTarget, cause: unknown) {
+    super(
+      `Could not connect to ${describeTarget(target)} (${(cause as Error)?.message ?? String(cause)}). ` +
+        "Check that it runs and is reachable, the password (REDIS_PASSWORD or in the URL), and for TLS the " +
+        "CA (REDIS_TLS_CA_FILE); the log line before this one has the connection's own error.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * Opens a producer connection (fails fast; see `ConnectionFlavour`) and waits until it is ready.
+ * Rejects with `RedisConnectError`, and stops retrying, when the first connection fails.
+ */
 export async function connectProducer(target: RedisTarget, logger: Logger): Promise<RedisClient> {
   const client = createRedisClient(target, "producer", logger);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    throw new RedisConnectError(target, err);
+  }
   return client;
 }
 

@@ -161,6 +161,39 @@ interface Topology {
   stop(): Promise<void>;
 }
 
+/** One Redis server. */
+export interface TestSingle extends Topology {
+  server: ServerProcess;
+}
+
+/** Starts one redis-server with the given security (e.g. TLS only, with a password). */
+export async function startSingle(security: Security = {}): Promise<TestSingle> {
+  const dir = mkdtempSync(join(tmpdir(), "sb-single-"));
+  const certs = security.tls ? makeCerts(dir) : undefined;
+  const port = await freePort();
+  const server = await launch(port, [
+    ...listenArgs(port, security, certs),
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--save",
+    "",
+  ]);
+  return {
+    dir,
+    ...(certs ? { certs } : {}),
+    security,
+    server,
+    async stop() {
+      await server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A Redis Cluster of three primaries (no replicas). */
 export interface TestCluster extends Topology {
   nodes: ServerProcess[];
