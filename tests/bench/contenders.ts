@@ -34,7 +34,7 @@ export interface Contender {
  * The customer's side of one conversation: start, the login, a general question. The texts are the
  * same for every contender; the question is one the knowledge base answers.
  */
-export const SCRIPT = ["/start", "client-12345", "Сколько времени обычно рассматривается тикет?"] as const;
+export const SCRIPT = ["/start", "client-12345", "Сколько ждать ответа на заявку?"] as const;
 
 /** The floor: grammY alone, one reply per text, no state. */
 export function createFloor(transport: FakeTransport): Contender {
