@@ -99,6 +99,9 @@ function listenArgs(port: number, security: Security, certs: TestCerts | undefin
   return args;
 }
 
+/** Persistence as production runs it (README «Redis»): AOF, fsync once a second, no RDB snapshots. */
+const PERSISTENCE = ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""];
+
 /** Starts redis-server with `args`, resolved once it accepts connections. */
 async function launch(port: number, args: string[]): Promise<ServerProcess> {
   const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -171,17 +174,7 @@ export async function startSingle(security: Security = {}): Promise<TestSingle> 
   const dir = mkdtempSync(join(tmpdir(), "sb-single-"));
   const certs = security.tls ? makeCerts(dir) : undefined;
   const port = await freePort();
-  const server = await launch(port, [
-    ...listenArgs(port, security, certs),
-    "--dir",
-    dir,
-    "--appendonly",
-    "yes",
-    "--appendfsync",
-    "everysec",
-    "--save",
-    "",
-  ]);
+  const server = await launch(port, [...listenArgs(port, security, certs), "--dir", dir, ...PERSISTENCE]);
   return {
     dir,
     ...(certs ? { certs } : {}),
@@ -225,12 +218,7 @@ export async function startCluster(security: Security = {}): Promise<TestCluster
         "nodes.conf",
         "--cluster-node-timeout",
         "2000",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--save",
-        "",
+        ...PERSISTENCE,
         ...(security.tls ? ["--tls-cluster", "yes"] : []),
       ];
       nodes.push(await launch(port, args));
@@ -308,16 +296,11 @@ export async function startSentinels(security: Security = {}): Promise<TestSenti
     dir,
     "--dbfilename",
     `dump-${port}.rdb`,
-    "--appendonly",
-    "yes",
     "--appendfilename",
     `aof-${port}`,
     "--appenddirname",
     `aof-${port}`,
-    "--appendfsync",
-    "everysec",
-    "--save",
-    "",
+    ...PERSISTENCE,
     // Replicas announce themselves by IP: the Sentinels must reach them at 127.0.0.1.
     "--replica-announce-ip",
     "127.0.0.1",
