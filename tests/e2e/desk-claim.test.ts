@@ -7,6 +7,7 @@ import { POSITIONS_QUEUE } from "../../src/desk/desk.js";
 import { type FakeAgent, FakeTelegramApi } from "../fakes/telegram-api.js";
 import { startDeskInProcess } from "../helpers/desk-e2e.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+import { queuePrefix } from "../../src/handoff/keys.js";
 
 /**
  * Claiming is instant: with 40 customers waiting, [Взять] is answered before the desk makes any
@@ -33,8 +34,9 @@ describe("claiming with 40 waiting", () => {
     const url = `${redis.url}/2`;
     const { core, stop } = await startDeskInProcess(tg, DESK, url);
     const logger = pino({ level: "silent" });
-    const positions = new Queue(POSITIONS_QUEUE, { connection: core.redis });
-    const events = new QueueEvents(POSITIONS_QUEUE, { connection: workerConnection(url, logger) });
+    const prefix = queuePrefix(core.prefix);
+    const positions = new Queue(POSITIONS_QUEUE, { connection: core.redis, prefix });
+    const events = new QueueEvents(POSITIONS_QUEUE, { connection: workerConnection(url, logger), prefix });
     await events.waitUntilReady();
     try {
       const t0 = Date.now();

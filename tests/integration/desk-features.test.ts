@@ -8,6 +8,7 @@ import { createMetrics } from "../../src/ops/metrics.js";
 import { ANNA, deskHarnesses, type HarnessFactory, isCard, post, press } from "../helpers/desk-harness.js";
 import { textEvent } from "../helpers/fake-flow.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+import { queuePrefix } from "../../src/handoff/keys.js";
 
 /**
  * The desk's features beyond the core loop, on its parts (real Redis, in-memory supergroup): neglect
@@ -29,7 +30,7 @@ afterEach(() => harness.closeAll());
 /** Resolves after `n` more neglect checks have run (each one a completed timer job). */
 async function timerRounds(h: Awaited<ReturnType<HarnessFactory>>, n: number): Promise<void> {
   const db = Number((h.client.options as { db?: number }).db ?? 0);
-  const events = new QueueEvents(TIMERS_QUEUE, { connection: redis.client(db) });
+  const events = new QueueEvents(TIMERS_QUEUE, { connection: redis.client(db), prefix: queuePrefix("sb") });
   await events.waitUntilReady();
   try {
     for (let i = 0; i < n; i++) await new Promise((r) => events.once("completed", r));
