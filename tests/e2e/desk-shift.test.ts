@@ -7,6 +7,7 @@ import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/tele
 import { FakeVkApi, type FakeVkMessage } from "../fakes/vk-api.js";
 import { deskActors, labels } from "../helpers/desk-e2e.js";
 import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+import { queuePrefix } from "../../src/handoff/keys.js";
 
 /**
  * A shift at the desk, end to end: the whole service in-process with the real grammY and vk-io
@@ -237,7 +238,10 @@ describe("a shift at the desk", () => {
     const politely = vk.nextMessage(troll, (m) => /не можем продолжить переписку/.test(m.text));
     postAs(ANNA, "/ban", trollCard.threadId);
     await politely;
-    const inbox = new QueueEvents(DESK_INBOX_QUEUE, { connection: redis.client(1) });
+    const inbox = new QueueEvents(DESK_INBOX_QUEUE, {
+      connection: redis.client(1),
+      prefix: queuePrefix("sb"),
+    });
     await inbox.waitUntilReady();
     const trollHandled = new Promise<void>((resolve) =>
       inbox.on("completed", ({ jobId }) => {
