@@ -125,7 +125,7 @@ describe("on a Redis Cluster of three primaries (TLS, password)", { timeout: 90_
     expect((await queue.getJob(handoffId))?.data.conversationKey).toBe(`tg-${chat}`);
     await queue.close();
 
-    const claimed = tg.nextMessage(chat, (m) => /Специалист Анна подключился/.test(m.text));
+    const claimed = tg.nextMessage(chat, (m) => /занимается специалист Анна,/.test(m.text));
     const answered = tg.nextCall("answerCallbackQuery");
     tg.pressAsAgent(DESK, ANNA, card.message_id, dataOf(card, "Взять"));
     expect((await answered).params.text).toBe("Обращение ваше. Пишите ответ в этой теме.");
