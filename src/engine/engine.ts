@@ -181,10 +181,7 @@ export class Engine implements InboundSink {
     } catch (err) {
       // Not committed: free the conversation now rather than after the lease. Committed: keep the
       // outbox for the next worker, but still free the lock so it can start.
-      await store.release(lease).catch((releaseErr: unknown) => {
-        // Redis is likely down; the lease expires on its own.
-        log.warn({ err: releaseErr }, "lock release failed");
-      });
+      await this.release(lease, log);
       if (committed)
         log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
       throw err;
@@ -250,10 +247,7 @@ export class Engine implements InboundSink {
         clean = await this.carryOut(outbox, record, lease, renewal, log);
       } catch (err) {
         // Committed: the outbox stays for the next worker; free the lock so it can start.
-        await store.release(lease).catch((releaseErr: unknown) => {
-          // Redis is likely down; the lease expires on its own.
-          log.warn({ err: releaseErr }, "lock release failed");
-        });
+        await this.release(lease, log);
         log.error({ err }, "effects or replies failed after commit; the outbox will be replayed");
         throw err;
       } finally {
@@ -290,6 +284,37 @@ export class Engine implements InboundSink {
     tags: Record<string, string>,
   ): void {
     this.cache.set(event.conversationKey, { version, state, tags });
+  }
+
+  /**
+   * Frees the lock after a failure, so the update's redelivery (or the next worker) need not wait out
+   * the lease. Redis being unreachable is the usual failure: then it keeps trying in the background
+   * (with back-off, until the lease would have run out anyway), so after a short outage or a Sentinel
+   * failover the conversation moves on within a second of Redis answering, not a whole lease later.
+   * The release checks the lock's token: it never frees a lock another worker took since.
+   */
+  private async release(lease: Lease, log: Logger): Promise<void> {
+    const { store } = this.options;
+    try {
+      await store.release(lease);
+      return;
+    } catch (err) {
+      log.warn({ err }, "lock release failed; retrying until the lease runs out");
+    }
+    const giveUpAt = this.now() + store.leaseMs;
+    void (async () => {
+      for (let delay = 100; this.now() + delay < giveUpAt; delay = Math.min(delay * 2, 1000)) {
+        // Unref'd: a retry must not keep a process that is otherwise shutting down alive.
+        await new Promise((r) => setTimeout(r, delay).unref());
+        try {
+          await store.release(lease);
+          log.info("lock released after Redis came back");
+          return;
+        } catch {
+          // Still unreachable: try again; the lease ends it either way.
+        }
+      }
+    })();
   }
 
   /** Takes the conversation's lock, waiting (bounded) while another instance holds it. */

@@ -51,9 +51,9 @@ beforeAll(async () => {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       PORT: String(port),
       FLOOD_MAX: "0",
-      // An update in flight at the kill may have taken its conversation's lock on the old primary (and
-      // the replica copied it) but could not release it: that conversation waits out the lease.
-      LOCK_LEASE_MS: "3000",
+      // The default lease (30 s): an update in flight at the kill took its conversation's lock on the
+      // old primary (the replica copied it); the engine releases it once the new primary answers, so
+      // nobody waits out the lease.
     }),
   );
 });
@@ -131,7 +131,11 @@ describe("Sentinel failover mid-conversation (primary SIGKILLed)", { timeout: 24
     expect(await topology.primaryPort()).not.toBe(oldPrimary);
 
     await until(() => chats.every(toldQueued), "every customer told they are queued");
+    const allServedAt = Date.now();
     const firstReplyAfter = await carriedOn;
+    // Sooner than the 30 s lease: the locks of updates in flight at the kill were released as soon as
+    // the new primary answered, not left to expire.
+    expect(allServedAt - killedAt).toBeLessThan(25_000);
     await telegram.heldPoll();
     expect(telegram.unconfirmed).toHaveLength(0);
 
@@ -157,6 +161,7 @@ describe("Sentinel failover mid-conversation (primary SIGKILLed)", { timeout: 24
         failover_not_ready_s: seconds((readyAgainAt ?? 0) - (notReadyAt ?? 0)),
         failover_kill_to_ready_s: seconds((readyAgainAt ?? 0) - killedAt),
         failover_kill_to_next_reply_s: seconds(firstReplyAfter - killedAt),
+        failover_kill_to_all_served_s: seconds(allServedAt - killedAt),
       }),
     );
   });
