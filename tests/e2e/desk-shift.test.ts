@@ -1,12 +1,9 @@
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, runService } from "../../src/app/service.js";
-import { loadConfig } from "../../src/config.js";
 import { DESK_INBOX_QUEUE } from "../../src/handoff/queue-gateway.js";
-import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
-import { FakeVkApi, type FakeVkMessage } from "../fakes/vk-api.js";
-import { deskActors, labels } from "../helpers/desk-e2e.js";
-import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+import type { FakeAgent, FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
+import type { FakeVkApi, FakeVkMessage } from "../fakes/vk-api.js";
+import { type DeskService, deskActors, labels, startDeskService } from "../helpers/desk-e2e.js";
 import { queuePrefix } from "../../src/handoff/keys.js";
 
 /**
@@ -22,37 +19,17 @@ const BORIS: FakeAgent = { id: 9102, first_name: "Борис" };
 const START_PAYLOAD = '{"command":"start"}';
 const QUEUED = /Вы в очереди: (\d+)-й\./;
 
-let redis: TestRedis;
+let running: DeskService;
 let tg: FakeTelegramApi;
 let vk: FakeVkApi;
-let service: RunningService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  tg = await FakeTelegramApi.start();
-  tg.addSupergroup(DESK, { title: "Поддержка — агенты", isForum: true });
-  vk = await FakeVkApi.start();
-  service = await runService(
-    loadConfig({
-      NODE_ENV: "production",
-      LOG_LEVEL: "silent",
-      REDIS_URL: `${redis.url}/1`,
-      PORT: String(await freePort()),
-      FLOOD_MAX: "0",
-      TELEGRAM_BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      AGENT_CHAT_ID: String(DESK),
-      VK_GROUP_TOKEN: vk.token,
-      VK_GROUP_ID: String(vk.groupId),
-      VK_API_BASE_URL: vk.apiBaseUrl,
-    }),
-  );
+  running = await startDeskService(DESK, { withVk: true, title: "Поддержка — агенты" });
+  tg = running.tg;
+  vk = running.vk as FakeVkApi;
 });
 afterAll(async () => {
-  await service?.stop();
-  await tg?.close();
-  await vk?.close();
-  await redis?.stop();
+  await running?.stop();
 });
 
 // The fakes exist once beforeAll ran; the actors are made when first used.
@@ -239,7 +216,7 @@ describe("a shift at the desk", () => {
     postAs(ANNA, "/ban", trollCard.threadId);
     await politely;
     const inbox = new QueueEvents(DESK_INBOX_QUEUE, {
-      connection: redis.client(1),
+      connection: running.redis.client(1),
       prefix: queuePrefix("sb"),
     });
     await inbox.waitUntilReady();

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, runService } from "../../src/app/service.js";
-import { loadConfig } from "../../src/config.js";
-import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
-import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-server.js";
+import type { FakeAgent, FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
+import { type DeskService, startDeskService } from "../helpers/desk-e2e.js";
 
 /**
  * The desk's topics with the whole service in-process (real grammY against the fake Bot API): a
@@ -13,31 +11,15 @@ import { freePort, startTestRedis, type TestRedis } from "../helpers/redis-serve
 const DESK = -1001234567222;
 const ANNA: FakeAgent = { id: 9301, first_name: "Анна" };
 
-let redis: TestRedis;
+let running: DeskService;
 let tg: FakeTelegramApi;
-let service: RunningService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  tg = await FakeTelegramApi.start();
-  tg.addSupergroup(DESK);
-  service = await runService(
-    loadConfig({
-      NODE_ENV: "production",
-      LOG_LEVEL: "silent",
-      REDIS_URL: `${redis.url}/1`,
-      PORT: String(await freePort()),
-      FLOOD_MAX: "0",
-      TELEGRAM_BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      AGENT_CHAT_ID: String(DESK),
-    }),
-  );
+  running = await startDeskService(DESK);
+  tg = running.tg;
 });
 afterAll(async () => {
-  await service?.stop();
-  await tg?.close();
-  await redis?.stop();
+  await running?.stop();
 });
 
 const labels = (m: FakeMessage) => m.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [];

@@ -6,8 +6,62 @@ import { toDeskUpdate } from "../../adapters/telegram/desk-updates.js";
 import { agentReplyPrefix, supportFlowModule } from "../../flows/index.js";
 import { type Core, createCore, workerConnection } from "../../src/app/core.js";
 import { Desk, type DeskOptions } from "../../src/desk/desk.js";
-import type { FakeAgent, FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
-import type { FakeVkApi, FakeVkMessage } from "../fakes/vk-api.js";
+import { type RunningService, runService } from "../../src/app/service.js";
+import { loadConfig } from "../../src/config.js";
+import { type FakeAgent, type FakeMessage, FakeTelegramApi } from "../fakes/telegram-api.js";
+import { FakeVkApi, type FakeVkMessage } from "../fakes/vk-api.js";
+import { freePort, startTestRedis, type TestRedis } from "./redis-server.js";
+
+/** The whole service in-process with the desk on, against the fakes and a test Redis of its own. */
+export interface DeskService {
+  redis: TestRedis;
+  tg: FakeTelegramApi;
+  /** Set when VK was asked for. */
+  vk: FakeVkApi | undefined;
+  service: RunningService;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a test Redis, the fake Bot API with the agents' forum supergroup, the fake VK API when
+ * `withVk`, and the service with Telegram, the desk and (then) VK on.
+ */
+export async function startDeskService(
+  deskChat: number,
+  options: { withVk?: boolean; title?: string } = {},
+): Promise<DeskService> {
+  const redis = await startTestRedis();
+  const tg = await FakeTelegramApi.start();
+  tg.addSupergroup(deskChat, options.title ? { title: options.title, isForum: true } : {});
+  const vk = options.withVk ? await FakeVkApi.start() : undefined;
+  const service = await runService(
+    loadConfig({
+      NODE_ENV: "production",
+      LOG_LEVEL: "silent",
+      REDIS_URL: `${redis.url}/1`,
+      PORT: String(await freePort()),
+      FLOOD_MAX: "0",
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      AGENT_CHAT_ID: String(deskChat),
+      ...(vk
+        ? { VK_GROUP_TOKEN: vk.token, VK_GROUP_ID: String(vk.groupId), VK_API_BASE_URL: vk.apiBaseUrl }
+        : {}),
+    }),
+  );
+  return {
+    redis,
+    tg,
+    vk,
+    service,
+    async stop() {
+      await service.stop();
+      await tg.close();
+      await vk?.close();
+      await redis.stop();
+    },
+  };
+}
 
 /** A desk assembled in-process (core, Telegram channel, desk) when a test needs options the service does not take. */
 export interface InProcessDesk {
