@@ -9,8 +9,8 @@
  */
 import { z } from "zod";
 import type { Locale } from "./model.js";
-import { type OperatorProfile, profileVars } from "./profile.js";
-import { format, TEXTS, type TextKey } from "./texts/index.js";
+import type { OperatorProfile } from "./profile.js";
+import { contactVars, format } from "./texts/index.js";
 import { KNOWLEDGE_BASE_DATA } from "./knowledge-base.data.js";
 import { analysisOf, stems, type TextInput } from "./nlp/tokenize.js";
 
@@ -184,8 +184,7 @@ export function loadKnowledgeBase(raw: unknown): KnowledgeBase {
  * says «по телефону» or «на email» (`{byPhone}`, `{call}`, `{toEmail}`, `{panel}`, `{support}`).
  */
 export function answerOf(entry: KnowledgeEntry, locale: Locale, profile?: OperatorProfile): string {
-  const pick = (key: TextKey): string => profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key];
-  return format(entry.answer[locale], profileVars(profile, pick));
+  return format(entry.answer[locale], contactVars(locale, profile));
 }
 
 let defaultBase: KnowledgeBase | undefined;

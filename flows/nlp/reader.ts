@@ -4,6 +4,7 @@
  * repaired, and their stems. The rules, the model and the knowledge base all read this, so a typo
  * or translit is handled in one place.
  */
+import { cachedIn } from "./bounded-cache.js";
 import { createSpeller, type Speller } from "./spell.js";
 import { type Analysis, analysisFromWords, stemWord, words } from "./tokenize.js";
 import { isLatinWord, translitWord } from "./translit.js";
@@ -125,6 +126,10 @@ export function createReader(vocabulary: ReaderVocabulary): Reader {
     const c = translitWord(w);
     return ru.has(c) || ruStems.has(stemWord(c)) || ru.has(speller.repair(c));
   };
+  /** Which language a Latin word belongs to (English first), remembered: it is asked on every message. */
+  const latinVerdicts = new Map<string, "en" | "ru" | "none">();
+  const verdictOf = (w: string): "en" | "ru" | "none" =>
+    cachedIn(latinVerdicts, 20_000, w, (x) => (isEnglish(x) ? "en" : isRussian(x) ? "ru" : "none"));
 
   let last: Reading | undefined;
   return {
@@ -141,8 +146,9 @@ export function createReader(vocabulary: ReaderVocabulary): Reader {
         let ruHits = 0;
         for (const w of list) {
           if (w.length < 2 || !isLatinWord(w)) continue;
-          if (isEnglish(w)) enHits += 1;
-          else if (isRussian(w)) ruHits += 1;
+          const verdict = verdictOf(w);
+          if (verdict === "en") enHits += 1;
+          else if (verdict === "ru") ruHits += 1;
         }
         if (ruHits > enHits) {
           language = "ru";

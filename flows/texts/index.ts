@@ -39,9 +39,33 @@ export const CATEGORY_LABEL_KEY: Record<Category, TextKey> = {
   operator: "catOperator",
 };
 
+/** The texts of one locale for one profile, with the profile's contacts already filled in. */
+type Filled = { vars: Record<string, string>; texts: Map<TextKey, string> };
+
+/** Per profile (the object, or `NO_PROFILE`) and locale: its contacts and its filled texts. */
+const FILLED = new WeakMap<object, Partial<Record<Locale, Filled>>>();
+const NO_PROFILE = {};
+
+function filledFor(locale: Locale, profile: OperatorProfile | undefined): Filled {
+  const owner = profile ?? NO_PROFILE;
+  let byLocale = FILLED.get(owner);
+  if (byLocale === undefined) {
+    byLocale = {};
+    FILLED.set(owner, byLocale);
+  }
+  let filled = byLocale[locale];
+  if (filled === undefined) {
+    const pick = (k: TextKey): string => profile?.texts?.[locale]?.[k] ?? TEXTS[locale][k];
+    filled = { vars: profileVars(profile, pick), texts: new Map() };
+    byLocale[locale] = filled;
+  }
+  return filled;
+}
+
 /**
  * One locale's text by key, with placeholders filled: the operator's override of the text when the
- * profile has one, its contacts (`{call}`, `{toEmail}`, `{panel}`…), then `vars`.
+ * profile has one, its contacts (`{call}`, `{toEmail}`, `{panel}`…), then `vars`. A profile is fixed
+ * for the process, so its contacts and the texts without `vars` are filled once and remembered.
  */
 export function t(
   locale: Locale,
@@ -49,6 +73,19 @@ export function t(
   vars?: Record<string, string | number>,
   profile?: OperatorProfile,
 ): string {
-  const pick = (k: TextKey): string => profile?.texts?.[locale]?.[k] ?? TEXTS[locale][k];
-  return format(format(pick(key), vars), profileVars(profile, pick));
+  const filled = filledFor(locale, profile);
+  if (vars === undefined) {
+    let text = filled.texts.get(key);
+    if (text === undefined) {
+      text = format(profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key], filled.vars);
+      filled.texts.set(key, text);
+    }
+    return text;
+  }
+  return format(format(profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key], vars), filled.vars);
+}
+
+/** The profile's contacts as placeholders for a locale (e.g. for knowledge-base answers). */
+export function contactVars(locale: Locale, profile: OperatorProfile | undefined): Record<string, string> {
+  return filledFor(locale, profile).vars;
 }
