@@ -133,7 +133,7 @@ export function relay(turn: Turn, text: string | undefined): void {
     // Stale buttons (from earlier bot messages) mean nothing while a person handles it.
     return;
   }
-  if (state.step === "queued") say(turn, txt(turn, "waitAck"), undefined, false);
+  if (state.step === "queued") say(turn, txt(turn, "waitAck"));
 }
 
 /** The desk's signals: claimed, agent message, closed. */

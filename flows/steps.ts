@@ -48,7 +48,7 @@ export function onNew(turn: Turn, reading: Reading | undefined): void {
     greetAndAskLogin(turn);
     return;
   }
-  say(turn, txt(turn, "greetingShort"), undefined, false);
+  say(turn, txt(turn, "greetingShort"));
   const parsed = parseLogin(reading.text);
   if (parsed.type === "login" || parsed.type === "contract" || parsed.type === "domain") {
     state.login = parsed.value;

@@ -43,7 +43,7 @@ export {
 export { PAYLOAD, ratingPayload } from "./recognize.js";
 export { initialState, migrateState, serializeState, TRANSCRIPT_MAX_LINES } from "./state.js";
 export { MAX_LOGIN_TRIES } from "./steps.js";
-export { TRANSCRIPT_BOT_MAX_CHARS, TRANSCRIPT_MAX_CHARS } from "./turn.js";
+export { TRANSCRIPT_MAX_CHARS } from "./turn.js";
 
 /**
  * The locale of a new conversation from the platform's hint: an `en*` hint → English, `ru*` →
@@ -126,7 +126,7 @@ export function createSupportFlow(options: SupportFlowOptions = {}): FlowStep {
       turn.state = compact({ ...initialState(ctx), locale, handoffSeq, handoffTimes });
     }
 
-    record(turn, "customer", transcriptText(event, text));
+    record(turn, transcriptText(event, text));
     const step = turn.state.step;
     // While an agent owns the conversation, its text belongs to the agent, even «отмена».
     const command = step === "agent" && event.kind !== "command" ? undefined : commandOf(event, text);

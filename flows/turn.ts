@@ -13,12 +13,6 @@ import type { ConversationState, Effect, FlowContext, TranscriptLine } from "./t
 /** Each transcript line is cut to this many characters (an agent card must stay readable). */
 export const TRANSCRIPT_MAX_CHARS = 300;
 
-/**
- * The bot's own lines are cut much shorter: the agent needs the customer's words in full, but only a
- * hint of what the bot answered (its texts are fixed), and the state is stored on every update.
- */
-export const TRANSCRIPT_BOT_MAX_CHARS = 24;
-
 /** The work of one step: the state being built, and what to send and do. */
 export interface Turn {
   state: ConversationState;
@@ -35,15 +29,14 @@ export function truncate(text: string, max = TRANSCRIPT_MAX_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Appends a transcript line (text already masked) and keeps the last lines only. */
-export function record(turn: Turn, from: TranscriptLine["from"], text: string): void {
+/**
+ * Appends a customer line (text already masked) to the transcript and keeps the last lines only.
+ * The bot's own lines are not kept: the agent's card shows the customer's words, the bot's texts are
+ * fixed and no news to an agent, and the state is stored on every update of every conversation.
+ */
+export function record(turn: Turn, text: string): void {
   if (text.trim() === "") return;
-  const max = from === "bot" ? TRANSCRIPT_BOT_MAX_CHARS : TRANSCRIPT_MAX_CHARS;
-  // Bot lines carry no time of their own: they answer the customer line before them.
-  const line: TranscriptLine =
-    from === "bot"
-      ? { from, text: truncate(text, max) }
-      : { from, text: truncate(text, max), at: turn.ctx.now };
+  const line: TranscriptLine = { from: "customer", text: truncate(text), at: turn.ctx.now };
   turn.state.transcript = [...turn.state.transcript, line].slice(-TRANSCRIPT_MAX_LINES);
 }
 
@@ -52,10 +45,9 @@ export function txt(turn: Turn, key: TextKey, vars?: Record<string, string | num
   return t(turn.state.locale, key, vars, turn.profile);
 }
 
-/** Sends a reply; `keep: false` leaves boilerplate (the greeting) out of the agent's transcript. */
-export function say(turn: Turn, text: string, buttons?: Button[][], keep = true): void {
+/** Sends a reply. */
+export function say(turn: Turn, text: string, buttons?: Button[][]): void {
   turn.replies.push(buttons ? { text, buttons } : { text });
-  if (keep) record(turn, "bot", text);
 }
 
 /** A button with a text of the conversation's locale. */
@@ -86,7 +78,7 @@ export function toQuestion(turn: Turn): void {
 
 /** The full greeting and the login question. */
 export function greetAndAskLogin(turn: Turn): void {
-  say(turn, txt(turn, "greeting"), undefined, false);
+  say(turn, txt(turn, "greeting"));
   say(turn, txt(turn, "askLogin"), loginButtons(turn));
   turn.state.step = "login";
 }

@@ -415,7 +415,7 @@ describe("secrets", () => {
 describe("transcript and idle", () => {
   it("keeps only the last lines, each truncated", () => {
     const c = new Conversation().ready();
-    for (let i = 0; i < 10; i++) c.text(`${"очень длинное описание ".repeat(30)}${i}`);
+    for (let i = 0; i < 15; i++) c.text(`${"очень длинное описание ".repeat(30)}${i}`);
     const transcript = c.state?.transcript ?? [];
     expect(transcript.length).toBe(TRANSCRIPT_MAX_LINES);
     expect(transcript.every((l) => l.text.length <= TRANSCRIPT_MAX_CHARS)).toBe(true);
