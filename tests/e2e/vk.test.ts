@@ -162,6 +162,15 @@ describe("VK customers through Long Poll, the real core and the fake VK API", ()
     expect(text).toMatch(/логин/i);
   });
 
+  it("should greet *and* answer a first message that is a question, with no «Начать» before it", async () => {
+    const peer = newPeer();
+    const replies = await say(peer, "подскажите, сколько обычно обрабатывается заявка?");
+    const text = allText(replies);
+    expect(text).toMatch(/Здравствуйте/);
+    expect(text).toMatch(/в течение часа/);
+    expect(text).not.toMatch(/Укажите, пожалуйста, логин/); // a general question needs no login
+  });
+
   it("should take a login and ask to describe the situation", async () => {
     const peer = newPeer();
     await say(peer, "Начать", START_PAYLOAD);

@@ -256,6 +256,25 @@ describe("global commands", () => {
     expect(handoffOf(c.last.effects)).toMatchObject({ category: "operator", guest: true });
   });
 
+  it("opens at most three normal handoffs an hour per customer, and says so kindly; urgent still goes", () => {
+    const c = new Conversation("tg-70").ready();
+    for (let i = 0; i < 3; i++) {
+      c.command("operator");
+      expect(handoffOf(c.last.effects), `handoff ${i + 1}`).toBeDefined();
+      c.command("cancel");
+    }
+    c.command("operator");
+    expect(handoffOf(c.last.effects)).toBeUndefined();
+    expect(c.said).toMatch(/несколько раз звали специалиста/);
+    c.text("сайт не открывается вообще");
+    expect(handoffOf(c.last.effects)).toMatchObject({ priority: "high" });
+    c.command("cancel");
+    c.now += 61 * 60_000; // an hour later the cap is lifted (the idle conversation asks the login again)
+    c.command("operator");
+    c.text("ivanov");
+    expect(handoffOf(c.last.effects)).toBeDefined();
+  });
+
   it("/operator while queued says so instead of queueing twice", () => {
     const c = new Conversation().ready();
     c.command("operator");
