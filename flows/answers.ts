@@ -4,7 +4,7 @@
  */
 import { isConfident } from "./classifier/index.js";
 import { handOff, needPerson } from "./handoff-steps.js";
-import { answerOf } from "./knowledge-base.js";
+import { answerOf, type KnowledgeMatch } from "./knowledge-base.js";
 import type { Button } from "./model.js";
 import type { Reading } from "./nlp/reader.js";
 import { extractTicketNumber, PAYLOAD, smallTalkOf, soundsUpset } from "./recognize.js";
@@ -45,10 +45,12 @@ export function clarifyButtons(turn: Turn, ranked: { category: Category; score: 
   ];
 }
 
-/** The knowledge base's answer, only on a strong match; otherwise the honest «I don't know». */
-function answerGeneral(turn: Turn, reading: Reading, howTo: boolean): void {
+/**
+ * The knowledge base's answer, only on a strong match; otherwise the honest «I don't know». `match`
+ * is the lookup when the caller has already made it.
+ */
+function answerGeneral(turn: Turn, reading: Reading, howTo: boolean, match = turn.kb.find(reading)): void {
   const { state } = turn;
-  const match = turn.kb.find(reading);
   if (match) {
     say(turn, `${answerOf(match.entry, state.locale, turn.profile)}\n\n${txt(turn, "feedbackQuestion")}`, [
       [button(turn, "btnYes", PAYLOAD.helpedYes), button(turn, "btnNeedHuman", PAYLOAD.needHuman)],
@@ -61,22 +63,31 @@ function answerGeneral(turn: Turn, reading: Reading, howTo: boolean): void {
 }
 
 /** The refusal of an account action, built to help (see `refusal.ts`). */
-export function refuse(turn: Turn, c: Classification | undefined, reading: Reading): void {
+function refuse(turn: Turn, c: Classification | undefined, reading: Reading, empathy: string): void {
   const { state } = turn;
   const { key, what } = refusalFor(c?.rule, reading.normalized);
   let text: string;
   if (state.guest) text = txt(turn, "refuseGuest");
   else if ((state.refusals ?? 0) > 0) text = txt(turn, "refuseAgain");
   else text = txt(turn, key, { what: txt(turn, what) });
-  if (soundsUpset(reading.text)) text = `${txt(turn, "empathy")} ${text}`;
+  text = empathy + text;
   state.refusals = (state.refusals ?? 0) + 1;
   // Invariant 4: refused; a person only for non-confidential help (how to write the ticket).
   say(turn, text, [[button(turn, "btnTicketHowto", PAYLOAD.ticketHowto)], specialistButton(turn)]);
   state.step = "offer";
 }
 
-/** Answers a category: the heart of DESIGN's table. */
-export function respond(turn: Turn, category: Category, reading: Reading, c?: Classification): void {
+/**
+ * Answers a category: the heart of DESIGN's table. `match` is the knowledge-base lookup for a general
+ * question when the caller has already made it.
+ */
+export function respond(
+  turn: Turn,
+  category: Category,
+  reading: Reading,
+  c?: Classification,
+  match?: KnowledgeMatch,
+): void {
   const { state } = turn;
   state.misses = 0;
   state.category = category;
@@ -85,10 +96,10 @@ export function respond(turn: Turn, category: Category, reading: Reading, c?: Cl
   const upset = soundsUpset(reading.text) ? `${txt(turn, "empathy")} ` : "";
   switch (category) {
     case "general":
-      answerGeneral(turn, reading, c?.howTo ?? false);
+      answerGeneral(turn, reading, c?.act === "howto", match ?? turn.kb.find(reading));
       return;
     case "account_action":
-      refuse(turn, c, reading);
+      refuse(turn, c, reading, upset);
       return;
     case "technical":
       say(turn, upset + txt(turn, state.guest ? "technicalAdviceGuest" : "technicalAdvice"), [
@@ -142,8 +153,10 @@ export function handleQuestion(turn: Turn, reading: Reading): void {
   // «Смена владельца домена»: no verb says who should act, so ask before answering or refusing.
   const bare = c.askSelfOrUs === true && c.rule !== undefined;
   // A question the knowledge base answers well is a general question, however the model heard it.
-  if (!bare && (c.howTo || c.askSelfOrUs || !isConfident(c)) && turn.kb.find(reading) !== undefined) {
-    respond(turn, "general", reading, c);
+  // (A how-to question is general already: it is answered below, with the same lookup.)
+  const match = !bare && (c.askSelfOrUs || !isConfident(c)) ? turn.kb.find(reading) : undefined;
+  if (match !== undefined) {
+    respond(turn, "general", reading, c, match);
     return;
   }
   // Right after a refusal, «но я же владелец, почему нельзя?» is the same request again.
@@ -161,13 +174,9 @@ export function handleQuestion(turn: Turn, reading: Reading): void {
     state.step = "self_or_us";
     return;
   }
+  // A how-to question is decided by a rule, so it is always confident: answered, honestly if need be.
   if (isConfident(c)) {
     respond(turn, c.category, reading, c);
-    return;
-  }
-  // A how-to question is answered even when the topic is unclear: honestly, if need be.
-  if (c.howTo) {
-    respond(turn, "general", reading, c);
     return;
   }
   state.misses += 1;

@@ -2,11 +2,12 @@
  * Recognizing what a customer line *is* before asking what it is about: a command, small talk,
  * yes/no, a ticket number, a rating, anger. Pure functions over the event and its masked text.
  */
+import { NO_ACCOUNT_PAYLOAD } from "./login.js";
 import type { GlobalCommand, InboundEvent } from "./model.js";
 
 /** Button payloads (short ASCII, at most 48 bytes: they travel as Telegram callback data). */
 export const PAYLOAD = {
-  noAccount: "no_account",
+  noAccount: NO_ACCOUNT_PAYLOAD,
   forgotLogin: "forgot_login",
   helpedYes: "helped_yes",
   needHuman: "need_human",
@@ -179,14 +180,13 @@ export function smallTalkOf(text: string): SmallTalk | undefined {
   return undefined;
 }
 
-/** Words that may sit inside small talk without making it a question. */
+/** Words that may sit inside small talk without making it a question (after `simplify`: «ё» is «е»). */
 const FILLER = new Set([
   "вам",
   "вас",
   "и",
   "да",
   "все",
-  "всё",
   "теперь",
   "так",
   "очень",
@@ -196,7 +196,6 @@ const FILLER = new Set([
   "so",
   "much",
   "very",
-  "и",
 ]);
 
 const YES = /^(да|ага|угу|помогло|да помогло|спасибо помогло|yes|yep|it helped|yes thanks|да спасибо)$/;

@@ -175,7 +175,7 @@ export function onSelfOrUs(turn: Turn, reading: Reading | undefined): void {
     const question = ctx.classifier.read(state.question ?? "");
     state.question = undefined;
     if (us) respond(turn, "account_action", question);
-    else respond(turn, "general", question, { category: "general", confidence: 1, ranked: [], howTo: true });
+    else respond(turn, "general", question, { category: "general", confidence: 1, ranked: [], act: "howto" });
     return;
   }
   if (reading !== undefined) handleQuestion(turn, reading);

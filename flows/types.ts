@@ -32,9 +32,10 @@ export interface Classification {
   ranked: { category: Category; score: number }[];
   /** Set when an explicit rule decided (e.g. `account_action:change_owner`), for evaluation and logs. */
   rule?: string;
-  /** True for a how-to question («как самому…»): answered, never refused. */
-  howTo?: boolean;
-  /** What the customer is doing with the words (see `classifier/intent.ts`), when it was read. */
+  /**
+   * What the customer is doing with the words (see `classifier/intent.ts`), when it was read; a
+   * `howto` question («как самому…») is answered, never refused.
+   */
   act?: "howto" | "request" | "report" | "why" | "other";
   /**
    * True when the model hears an account action that no rule confirms: the flow asks whether the

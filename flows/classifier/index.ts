@@ -120,7 +120,7 @@ export function createClassifier(options: ClassifierOptions = {}): SupportClassi
       if (act === "howto") {
         // «Как самому…» is answered, never refused: a general question, whatever its topic.
         const rest = without(ranked, "account_action");
-        return { category: "general", confidence: 1, ranked: rest, rule: "general:howto", howTo: true, act };
+        return { category: "general", confidence: 1, ranked: rest, rule: "general:howto", act };
       }
 
       const reportOnly = act === "report" || act === "why";

@@ -46,6 +46,11 @@ type Filled = { vars: Record<string, string>; texts: Map<TextKey, string> };
 const FILLED = new WeakMap<object, Partial<Record<Locale, Filled>>>();
 const NO_PROFILE = {};
 
+/** The template of a text: the operator's override when the profile has one, else ours. */
+function templateOf(locale: Locale, key: TextKey, profile: OperatorProfile | undefined): string {
+  return profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key];
+}
+
 function filledFor(locale: Locale, profile: OperatorProfile | undefined): Filled {
   const owner = profile ?? NO_PROFILE;
   let byLocale = FILLED.get(owner);
@@ -55,8 +60,7 @@ function filledFor(locale: Locale, profile: OperatorProfile | undefined): Filled
   }
   let filled = byLocale[locale];
   if (filled === undefined) {
-    const pick = (k: TextKey): string => profile?.texts?.[locale]?.[k] ?? TEXTS[locale][k];
-    filled = { vars: profileVars(profile, pick), texts: new Map() };
+    filled = { vars: profileVars(profile, (k) => templateOf(locale, k, profile)), texts: new Map() };
     byLocale[locale] = filled;
   }
   return filled;
@@ -77,12 +81,12 @@ export function t(
   if (vars === undefined) {
     let text = filled.texts.get(key);
     if (text === undefined) {
-      text = format(profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key], filled.vars);
+      text = format(templateOf(locale, key, profile), filled.vars);
       filled.texts.set(key, text);
     }
     return text;
   }
-  return format(format(profile?.texts?.[locale]?.[key] ?? TEXTS[locale][key], vars), filled.vars);
+  return format(format(templateOf(locale, key, profile), vars), filled.vars);
 }
 
 /** The profile's contacts as placeholders for a locale (e.g. for knowledge-base answers). */
