@@ -14,7 +14,8 @@ import {
 } from "../store/conversation-store.js";
 import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
 import { KeyedSerializer } from "./keyed-serializer.js";
-import { type LeaseRenewal, renewWhileInFlight } from "./lease-renewal.js";
+import { type EventLog, LazyEventLog } from "./event-log.js";
+import { LeaseKeeper, type LeaseRenewal } from "./lease-renewal.js";
 import { type CachedConversation, StateCache } from "./state-cache.js";
 
 /** What the engine remembers it still has to do after a commit: replayed if it crashes before `ack`. */
@@ -87,11 +88,14 @@ export class Engine implements InboundSink {
   private readonly serializer = new KeyedSerializer();
   private readonly now: () => number;
   private readonly cache: StateCache;
+  private readonly leases: LeaseKeeper;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
     this.senders = options.senders ?? new ChannelRegistry();
     this.cache = new StateCache(options.stateCacheSize ?? 1000);
+    // Real time, not `now`: tests freeze the flow's clock, but leases run out in real time.
+    this.leases = new LeaseKeeper(options.store);
   }
 
   /** Registers the outbound side of a channel; replies to its conversations go through it. */
@@ -110,12 +114,7 @@ export class Engine implements InboundSink {
   }
 
   private async handle(event: InboundEvent): Promise<AcceptStatus> {
-    const log = this.options.logger.child({
-      conv: event.conversationKey,
-      update: event.updateId,
-      channel: event.channel,
-      kind: event.kind,
-    });
+    const log = new LazyEventLog(this.options.logger, event);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.handleOnce(event, log);
@@ -132,7 +131,7 @@ export class Engine implements InboundSink {
     }
   }
 
-  private async handleOnce(event: InboundEvent, log: Logger): Promise<AcceptStatus> {
+  private async handleOnce(event: InboundEvent, log: EventLog): Promise<AcceptStatus> {
     const { store } = this.options;
     const known = this.cache.take(event.conversationKey);
     if (known) {
@@ -151,7 +150,7 @@ export class Engine implements InboundSink {
       return "dropped";
     }
     const { lease, record } = begun;
-    const renewal = renewWhileInFlight(store, lease, log);
+    const renewal = this.leases.hold(lease, log);
     let committed = false;
     try {
       if (record.outboxJson) {
@@ -202,7 +201,7 @@ export class Engine implements InboundSink {
   private async handleKnown(
     event: InboundEvent,
     known: CachedConversation,
-    log: Logger,
+    log: EventLog,
   ): Promise<AcceptStatus | undefined> {
     const { store } = this.options;
     const ctx: FlowContext = { ...this.options.context, now: this.now() };
@@ -242,7 +241,7 @@ export class Engine implements InboundSink {
     const lease = saved.lease;
     let clean = true;
     if (lease) {
-      const renewal = renewWhileInFlight(store, lease, log);
+      const renewal = this.leases.hold(lease, log);
       try {
         clean = await this.carryOut(outbox, record, lease, renewal, log);
       } catch (err) {
@@ -293,7 +292,7 @@ export class Engine implements InboundSink {
    * failover the conversation moves on within a second of Redis answering, not a whole lease later.
    * The release checks the lock's token: it never frees a lock another worker took since.
    */
-  private async release(lease: Lease, log: Logger): Promise<void> {
+  private async release(lease: Lease, log: EventLog): Promise<void> {
     const { store } = this.options;
     try {
       await store.release(lease);
@@ -338,7 +337,7 @@ export class Engine implements InboundSink {
   private loadState(
     record: StoredConversation,
     ctx: FlowContext,
-    log: Logger,
+    log: EventLog,
   ): ConversationState | undefined {
     if (!record.stateJson) return undefined;
     let raw: unknown;
@@ -369,7 +368,7 @@ export class Engine implements InboundSink {
     record: StoredConversation,
     lease: Lease,
     renewal: LeaseRenewal,
-    log: Logger,
+    log: EventLog,
     keepLock = false,
   ): Promise<boolean> {
     const replies = [...outbox.replies];
@@ -436,7 +435,7 @@ export class Engine implements InboundSink {
   }
 
   /** Tells a flooding customer once (on the first update over the limit) to slow down. */
-  private async noticeFlood(event: InboundEvent, count: number, log: Logger): Promise<void> {
+  private async noticeFlood(event: InboundEvent, count: number, log: EventLog): Promise<void> {
     log.warn({ count }, "flood limit: update dropped");
     if (count !== this.options.store.floodLimit + 1) return;
     const sender = this.senders.get(event.channel);

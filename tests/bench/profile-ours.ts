@@ -1,7 +1,11 @@
 /**
- * `npx tsx tests/bench/profile-ours.ts [conversations]`: ours alone at 1,000 in flight, for a CPU or
- * allocation profile (`node --cpu-prof --import tsx …`). Not part of `npm run bench`; it prints upd/s.
+ * `npx tsx tests/bench/profile-ours.ts [conversations] [--alloc]`: ours alone at 1,000 in flight
+ * (`CONC` overrides), for a CPU profile (`node --cpu-prof --import tsx …`) or to compare two builds.
+ * Not part of `npm run bench`. Prints upd/s, this process's CPU per update (steadier than upd/s on
+ * a shared machine) and, with `--alloc`, the bytes allocated per update (V8's sampling heap
+ * profiler, counting objects already collected too).
  */
+import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { createCore } from "../../src/app/core.js";
 import { startTestRedis } from "../helpers/redis-server.js";
@@ -9,7 +13,15 @@ import { benchLogger, createOurs, SCRIPT } from "./contenders.js";
 import { createFakeTransport, textUpdate } from "./fake-telegram.js";
 import { drive } from "./measure.js";
 
-const conversations = Number(process.argv[2] ?? 10_000);
+/** The sampling profile's node shape, as far as summing it needs. */
+interface SampleNode {
+  selfSize: number;
+  children: SampleNode[];
+}
+const sum = (node: SampleNode): number => node.children.reduce((n, c) => n + sum(c), node.selfSize);
+
+const conversations = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10_000);
+const alloc = process.argv.includes("--alloc");
 const redis = await startTestRedis();
 try {
   const core = await createCore({ redisUrl: redis.url, logger: benchLogger(), prefix: "bench" });
@@ -20,15 +32,36 @@ try {
     firstChatId: 1,
     script: SCRIPT,
   });
+  const session = new Session();
+  if (alloc) {
+    session.connect();
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    } as never);
+  }
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await drive(ours.handle, textUpdate, {
     conversations,
-    concurrency: 1_000,
+    concurrency: Number(process.env.CONC ?? 1_000),
     firstChatId: 100_000,
     script: SCRIPT,
   });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`ours: ${Math.round((conversations * SCRIPT.length) / seconds)} upd/s`);
+  const used = process.cpuUsage(cpu);
+  const updates = conversations * SCRIPT.length;
+  const line = [
+    `ours: ${Math.round(updates / seconds)} upd/s`,
+    `${((used.user + used.system) / updates).toFixed(1)} µs CPU/update`,
+  ];
+  if (alloc) {
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    line.push(`${Math.round(sum(profile.head as SampleNode) / updates)} B allocated/update`);
+    session.disconnect();
+  }
+  console.log(line.join(", "));
   await ours.close();
 } finally {
   await redis.stop();
