@@ -1,9 +1,10 @@
-import { type Api, type ApiClientOptions, Bot } from "grammy";
+import { type ApiClientOptions, Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { ChannelSender } from "../../src/channel.js";
 import type { InboundSink } from "../../src/engine/inbound-sink.js";
 import type { Route } from "../../src/http/server.js";
+import { type BotApiCall, createBotApiCall, type FetchLike } from "./bot-api-call.js";
 import { setCommandMenu } from "./commands.js";
 import { normalizeUpdate } from "./normalize.js";
 import { type AllowedUpdate, type Polling, type PollingOptions, startPolling } from "./polling.js";
@@ -36,7 +37,10 @@ export interface TelegramChannelOptions {
    * fix, and with `undefined` once it hears them again. The service turns /readyz 503 meanwhile.
    */
   onFault?: PollingOptions["onFault"];
-  /** A `fetch` for grammY's client instead of its default (benchmarks plug an in-process transport here). */
+  /**
+   * A `fetch` for grammY's client and the lean reply call instead of their defaults (benchmarks plug an
+   * in-process transport here).
+   */
   fetch?: ApiClientOptions["fetch"];
   /** See `TelegramSenderOptions.strictButtons`. */
   strictButtons?: boolean;
@@ -79,20 +83,37 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     throw new Error("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET.");
   }
   const pollTimeout = options.pollTimeoutSeconds ?? 30;
+  const apiRoot = options.apiRoot?.replace(/\/+$/, "");
+  // The default (500 s) would let a hung request hold a reply for minutes; a long poll needs its own
+  // timeout plus a margin.
+  const timeoutSeconds = Math.max(60, pollTimeout + 15);
   const bot = new Bot(options.token, {
     client: {
-      ...(options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, "") } : {}),
-      // The default (500 s) would let a hung request hold a reply for minutes; a long poll needs
-      // its own timeout plus a margin.
-      timeoutSeconds: Math.max(60, pollTimeout + 15),
+      ...(apiRoot ? { apiRoot } : {}),
+      timeoutSeconds,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },
   });
   installRetries(bot.api, options.retry);
   const agentChat = options.agentChat;
 
+  // Replies and callback answers, the calls made for every update, skip most of grammY's per-call
+  // cost; bot.api (with its retries, installed above) takes over whatever needs a retry.
+  const call = createBotApiCall({
+    token: options.token,
+    ...(apiRoot ? { apiRoot } : {}),
+    // grammY types its option with node-fetch's signature; both are a fetch of a JSON POST.
+    ...(options.fetch ? { fetch: options.fetch as unknown as FetchLike } : {}),
+    timeoutMs: timeoutSeconds * 1000,
+    fallback: bot.api,
+    ...(options.retry?.maxDelaySeconds !== undefined
+      ? { maxDelaySeconds: options.retry.maxDelaySeconds }
+      : {}),
+  });
+
   const sender = createTelegramSender(bot.api, {
     logger,
+    call,
     ...(options.strictButtons !== undefined ? { strictButtons: options.strictButtons } : {}),
   });
 
@@ -103,7 +124,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const handle = (update: Update): Promise<void> =>
     agentChat && chatIdOf(update) === agentChat.chatId
       ? agentChat.handle(update)
-      : handleCustomerUpdate(update, { api: bot.api, username: bot.botInfo.username, sink, logger });
+      : handleCustomerUpdate(update, { call, username: bot.botInfo.username, sink, logger });
   // The same path for anything that drives the grammY bot itself (`bot.handleUpdate`).
   bot.use((ctx) => handle(ctx.update));
 
@@ -170,12 +191,12 @@ function chatIdOf(update: Update): number | undefined {
  */
 async function handleCustomerUpdate(
   update: Update,
-  bot: { api: Api; username: string; sink: InboundSink; logger: Logger },
+  bot: { call: BotApiCall; username: string; sink: InboundSink; logger: Logger },
 ): Promise<void> {
   const { sink, logger } = bot;
   const query = update.callback_query;
   const answered = query
-    ? bot.api.answerCallbackQuery(query.id).then(
+    ? bot.call("answerCallbackQuery", { callback_query_id: query.id }).then(
         () => undefined,
         (err: unknown) => {
           // A redelivered update's query is already answered or too old; nothing more can be done.

@@ -53,9 +53,9 @@ export function installRetries(api: Api, options: RetryOptions = {}): void {
 /**
  * Calls not retried on a network error: long polls (the polling loop backs off itself), and
  * createForumTopic, whose lost answer would make a second topic; the desk adopts the first by its
- * `forum_topic_created` instead.
+ * `forum_topic_created` instead. The lean call (`bot-api-call.ts`) honours it too.
  */
-const NO_NETWORK_RETRY = new Set(["getUpdates", "createForumTopic"]);
+export const NO_NETWORK_RETRY: ReadonlySet<string> = new Set(["getUpdates", "createForumTopic"]);
 
 /** Retries calls that failed with an `HttpError`, except those in `NO_NETWORK_RETRY`. */
 function networkRetry(retries: number, firstDelayMs: number, maxDelayMs: number): Transformer {

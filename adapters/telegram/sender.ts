@@ -1,8 +1,9 @@
 import { type Api, GrammyError } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardMarkup, Message } from "grammy/types";
 import type { Logger } from "pino";
 import type { ChannelSender, SendOptions, SentMessage } from "../../src/channel.js";
 import type { OutboundReply } from "../../flows/model.js";
+import type { BotApiCall } from "./bot-api-call.js";
 import { isEditImpossible, isNotModified, toDeliveryError } from "./errors.js";
 import { inlineKeyboard } from "./keyboard.js";
 import { splitText } from "./split.js";
@@ -15,7 +16,15 @@ export interface TelegramSenderOptions {
    * @defaultValue true unless `NODE_ENV` is `production`
    */
   strictButtons?: boolean;
+  /**
+   * The lean Bot API call (`createBotApiCall`) for sendMessage and editMessageText, with `api` behind it
+   * as the retrying fallback; without it, every call goes through `api`.
+   */
+  call?: BotApiCall;
 }
+
+/** Shared by every payload (never mutated): previews of panel links would bury the answer under a card. */
+const NO_PREVIEW = Object.freeze({ is_disabled: true });
 
 /**
  * The Telegram `ChannelSender`: renders a reply as plain-text messages with an inline keyboard.
@@ -29,6 +38,12 @@ export interface TelegramSenderOptions {
 export function createTelegramSender(api: Api, options: TelegramSenderOptions = {}): ChannelSender {
   const strict = options.strictButtons ?? process.env.NODE_ENV !== "production";
   const logger = options.logger;
+  // The same payloads either way: grammY's `api.sendMessage(chat_id, text, other)` sends exactly
+  // `raw.sendMessage({ chat_id, text, ...other })`.
+  const raw = api.raw as unknown as Record<string, (payload: Record<string, unknown>) => Promise<unknown>>;
+  const call: BotApiCall =
+    options.call ??
+    (<R>(method: string, payload: Record<string, unknown>) => raw[method]!(payload) as Promise<R>);
 
   return {
     channel: "telegram",
@@ -44,7 +59,7 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
       try {
         // Editing in place only works for a reply that fits one message; a longer one is sent anew.
         if (sendOptions.editMessageId !== undefined && chunks.length === 1 && chunks[0] !== undefined) {
-          const edited = await tryEdit(api, chatId, sendOptions.editMessageId, chunks[0], keyboard);
+          const edited = await tryEdit(call, chatId, sendOptions.editMessageId, chunks[0], keyboard);
           if (edited) return edited;
           logger?.debug(
             { chat_id: chatId, message_id: sendOptions.editMessageId },
@@ -52,13 +67,14 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
           );
         }
         let last = "";
-        for (const [i, chunk] of chunks.entries()) {
-          const isLast = i === chunks.length - 1;
-          const sent = await api.sendMessage(chatId, chunk, {
-            ...(isLast && keyboard ? { reply_markup: keyboard } : {}),
-            // Previews of panel links would bury the answer under a card the customer did not ask for.
-            link_preview_options: { is_disabled: true },
-          });
+        for (let i = 0; i < chunks.length; i++) {
+          const text = chunks[i]!;
+          // Key order as grammY builds it, so the request body is the same byte for byte.
+          const payload =
+            i === chunks.length - 1 && keyboard
+              ? { chat_id: chatId, text, reply_markup: keyboard, link_preview_options: NO_PREVIEW }
+              : { chat_id: chatId, text, link_preview_options: NO_PREVIEW };
+          const sent = await call<Message.TextMessage>("sendMessage", payload);
           last = String(sent.message_id);
         }
         return { messageId: last };
@@ -74,7 +90,7 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
 
 /** Edits a message; `undefined` when the message cannot be edited and a new one should be sent. */
 async function tryEdit(
-  api: Api,
+  call: BotApiCall,
   chatId: string,
   messageId: string,
   text: string,
@@ -83,11 +99,13 @@ async function tryEdit(
   const id = Number(messageId);
   if (!Number.isSafeInteger(id)) return undefined;
   try {
-    await api.editMessageText(chatId, id, text, {
-      // Omitting reply_markup removes the old keyboard, which is what a reply without buttons means.
-      ...(keyboard ? { reply_markup: keyboard } : {}),
-      link_preview_options: { is_disabled: true },
-    });
+    // Omitting reply_markup removes the old keyboard, which is what a reply without buttons means.
+    await call(
+      "editMessageText",
+      keyboard
+        ? { chat_id: chatId, message_id: id, text, reply_markup: keyboard, link_preview_options: NO_PREVIEW }
+        : { chat_id: chatId, message_id: id, text, link_preview_options: NO_PREVIEW },
+    );
     return { messageId };
   } catch (err) {
     // The message already shows exactly this: the edit has, in effect, happened.

@@ -1,8 +1,9 @@
 /**
  * The fake Bot API transport every contender of the benchmark shares: a `fetch` that answers
  * in-process with canned `{ ok: true, result }` responses, so no network is involved and the three
- * bots pay exactly the same for each call. grammY still builds each request (JSON body, abort
- * signal, timeout) and parses each answer, as it would against Telegram.
+ * bots pay exactly the same for each call. Each request is still built (JSON body, abort signal,
+ * timeout) and each answer parsed, as against Telegram: by grammY, or for ours' replies and button
+ * answers by the adapter's lean call (`adapters/telegram/bot-api-call.ts`).
  *
  * Also builds the updates the benchmark feeds.
  */
