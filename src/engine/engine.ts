@@ -14,6 +14,7 @@ import {
 } from "../store/conversation-store.js";
 import type { AcceptStatus, InboundSink } from "./inbound-sink.js";
 import { KeyedSerializer } from "./keyed-serializer.js";
+import { DeferredAcks } from "./deferred-acks.js";
 import { type EventLog, LazyEventLog } from "./event-log.js";
 import { LeaseKeeper, type LeaseRenewal } from "./lease-renewal.js";
 import { type CachedConversation, StateCache } from "./state-cache.js";
@@ -89,6 +90,7 @@ export class Engine implements InboundSink {
   private readonly now: () => number;
   private readonly cache: StateCache;
   private readonly leases: LeaseKeeper;
+  private readonly acks: DeferredAcks;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -96,6 +98,12 @@ export class Engine implements InboundSink {
     this.cache = new StateCache(options.stateCacheSize ?? 1000);
     // Real time, not `now`: tests freeze the flow's clock, but leases run out in real time.
     this.leases = new LeaseKeeper(options.store);
+    this.acks = new DeferredAcks(options.store, (conversationKey, ack, log, err) => {
+      // What this process remembers may no longer be what is stored: the next update takes the long way.
+      this.cache.delete(conversationKey);
+      // Redis failed the ack: free the lock once it answers, so the outbox's replay need not wait a lease.
+      if (err !== undefined) void this.release(ack.lease, log);
+    });
   }
 
   /** Registers the outbound side of a channel; replies to its conversations go through it. */
@@ -108,9 +116,10 @@ export class Engine implements InboundSink {
     return this.serializer.run(event.conversationKey, () => this.handle(event));
   }
 
-  /** Resolves when every event accepted so far has finished (for graceful shutdown). */
-  idle(): Promise<void> {
-    return this.serializer.idle();
+  /** Resolves when every event accepted so far has finished and its ack is in Redis (graceful shutdown). */
+  async idle(): Promise<void> {
+    await this.serializer.idle();
+    await this.acks.settleAll();
   }
 
   private async handle(event: InboundEvent): Promise<AcceptStatus> {
@@ -138,6 +147,8 @@ export class Engine implements InboundSink {
       const status = await this.handleKnown(event, known, log);
       if (status) return status;
     }
+    // The long way's `begin` would meet this process's own lock: the ack it still owes goes first.
+    await this.acks.settle(event.conversationKey);
     const begun = await this.acquire(event);
     if (begun.status === "duplicate") {
       log.debug("duplicate update ignored");
@@ -206,16 +217,18 @@ export class Engine implements InboundSink {
     const { store } = this.options;
     const ctx: FlowContext = { ...this.options.context, now: this.now() };
     const { result, outbox, outboxJson, stateJson } = this.runStep(known.state, event, ctx);
-    const saved = await store.step(
-      event.conversationKey,
-      event.updateId,
-      known.version,
-      stateJson,
-      outboxJson,
-      {
+    // The previous update's ack, if still owed, rides on this step.
+    const ack = await this.acks.take(event.conversationKey);
+    const saved = await store
+      .step(event.conversationKey, event.updateId, known.version, stateJson, outboxJson, {
         floodExempt: event.kind === "system",
-      },
-    );
+        ...(ack ? { ack } : {}),
+      })
+      .catch((err: unknown) => {
+        // Not written: the ack is still owed, and goes on its own.
+        if (ack) this.acks.defer(ack, log);
+        throw err;
+      });
     switch (saved.status) {
       case "stale":
         return undefined;
@@ -360,8 +373,10 @@ export class Engine implements InboundSink {
   }
 
   /**
-   * Carries out effects, then sends replies, then acks (releasing the lock). True when the ack went
-   * through and every reply was delivered: the stored state is then exactly the one just saved.
+   * Carries out effects, then sends replies, then acks (releasing the lock) — at the end of this turn or
+   * carried by the conversation's next step (`DeferredAcks`), except for a replay that keeps the lock,
+   * which acks at once. True when every reply was delivered (and a kept lock's ack went through): the
+   * stored state is then the one just saved, unless the deferred ack fails, which drops it from the cache.
    */
   private async carryOut(
     outbox: Outbox,
@@ -404,7 +419,13 @@ export class Engine implements InboundSink {
       }
     }
     // The ack releases the lock: a renewal still in flight would then find it gone and cry «lost».
-    if (!keepLock) renewal.stop();
+    if (!keepLock) {
+      renewal.stop();
+      Object.assign(record.tags, newTags);
+      this.acks.defer({ lease, tags: newTags, undeliverableJson: undeliverable }, log);
+      return undeliverable === "";
+    }
+    // A replayed outbox before this update's own step: the lock stays, and the step needs the ack done.
     if (!(await this.options.store.ack(lease, newTags, undeliverable, keepLock))) {
       // Delivered, but the lock ran out first (Redis was unreachable for longer than the lease): the
       // outbox is left to whoever holds the conversation now, which may send it once more.

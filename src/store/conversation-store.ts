@@ -40,6 +40,17 @@ export type StepCommitResult =
   /** Nothing written: the version moved, an outbox is unfinished, a delivery failure is recorded, or the lock is held. Take the long way. */
   | { status: "stale" };
 
+/**
+ * The `ack` of a conversation's previous update, carried by the `step` of its next one instead of being
+ * sent alone: the lock it still holds, the tagged message ids and the last delivery failure.
+ */
+export interface CarriedAck {
+  lease: Lease;
+  tags: Record<string, string>;
+  /** '' when every reply was delivered. */
+  undeliverableJson: string;
+}
+
 /** A held per-conversation lock; its token fences writes by a worker whose lease ran out. */
 export interface Lease {
   conversationKey: string;
@@ -212,7 +223,8 @@ export class ConversationStore {
    * `begin` and `commit` in one round trip, for a worker that holds the conversation's state at
    * `expectedVersion` (it handled the update before) and has already run the flow on it: dedupe,
    * compare-and-set on the version, lock, flood check and the write, all or nothing. With an empty
-   * outbox the lock is released at once; otherwise it is held for `ack`.
+   * outbox the lock is released at once; otherwise it is held for `ack`. With `options.ack` it first
+   * acks the previous update (see `CarriedAck`); `stale`, with nothing written, when that lock is lost.
    */
   async step(
     conversationKey: string,
@@ -220,9 +232,10 @@ export class ConversationStore {
     expectedVersion: number,
     stateJson: string,
     outboxJson: string,
-    options: { floodExempt?: boolean } = {},
+    options: { floodExempt?: boolean; ack?: CarriedAck } = {},
   ): Promise<StepCommitResult> {
     const token = randomUUID();
+    const { ack } = options;
     const reply = await this.redis.sbStep(
       ...this.lockArgs(conversationKey, updateId, token, options),
       expectedVersion,
@@ -230,6 +243,9 @@ export class ConversationStore {
       outboxJson,
       this.seenMax,
       this.ttlSeconds,
+      ack ? ack.lease.token : "",
+      ack ? ack.undeliverableJson : "",
+      ...(ack ? Object.entries(ack.tags).flat() : []),
     );
     switch (reply[0]) {
       case "dup":

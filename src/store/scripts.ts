@@ -49,6 +49,30 @@ redis.call('EXPIRE', KEYS[1], ARGV[${a.ttl}])
 }
 
 /**
+ * The write of an ack, shared by `ack` and a `step` that carries the previous update's ack: the outbox
+ * is done; the last delivery failure ARGV[u] is recorded ('' clears it: the last delivery went
+ * through); tagged message ids come as pairs from ARGV[firstTag] on.
+ */
+function ackWrite(a: { u: number; firstTag: number }): string {
+  return `
+if ARGV[${a.u}] ~= '' then
+  redis.call('HDEL', KEYS[1], 'ob')
+  redis.call('HSET', KEYS[1], 'u', ARGV[${a.u}])
+else
+  redis.call('HDEL', KEYS[1], 'ob', 'u')
+end
+if #ARGV >= ${a.firstTag} then
+  local tags = {}
+  for i = ${a.firstTag}, #ARGV, 2 do
+    tags[#tags + 1] = 't:' .. ARGV[i]
+    tags[#tags + 1] = ARGV[i + 1]
+  end
+  redis.call('HSET', KEYS[1], unpack(tags))
+end
+`;
+}
+
+/**
  * begin(updateId, token, leaseMs, floodLimit, floodWindowMs):
  * → {"dup"} when the update was handled already;
  * → {"replay", field, value…} when it was, but its outbox is unfinished (lock taken);
@@ -97,9 +121,12 @@ return 'ok'
 
 /**
  * step(updateId, token, leaseMs, floodLimit, floodWindowMs, expectedVersion, stateJson, outboxJson,
- * seenMax, ttlSeconds): `begin` and `commit` in one round trip, for a worker that already knows the
- * conversation's state at `expectedVersion` (it handled the previous update) and has run the flow on
- * it. Nothing is written unless every check passes:
+ * seenMax, ttlSeconds, ackToken, undeliverableJson, tag1, messageId1, …): `begin` and `commit` in one
+ * round trip, for a worker that already knows the conversation's state at `expectedVersion` (it handled
+ * the previous update) and has run the flow on it. With `ackToken` it first does the `ack` of that
+ * previous update (whose lock it still holds under that token), saving its round trip; if the lock is no
+ * longer that token's, nothing is written and the answer is {"stale"}. Otherwise nothing is written
+ * unless every check passes:
  * → {"dup"} when the update was handled already;
  * → {"stale"} when the version moved (another worker wrote), an outbox is unfinished or a delivery
  *   failure is recorded: the caller takes the long way (`begin`, then `commit`);
@@ -109,6 +136,11 @@ return 'ok'
  *   nothing to carry out, lock already released.
  */
 export const STEP_SCRIPT = `
+if ARGV[11] ~= '' then
+  if redis.call('GET', KEYS[2]) ~= ARGV[11] then return {'stale'} end
+  ${ackWrite({ u: 12, firstTag: 13 })}
+  redis.call('DEL', KEYS[2])
+end
 local m = redis.call('HMGET', KEYS[1], 'v', 'seen', 'ob', 'u')
 local seen = m[2] or ''
 if string.find(' ' .. seen .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
@@ -136,20 +168,7 @@ return {'ok', '0'}
  */
 export const ACK_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost_lock' end
-if ARGV[2] ~= '' then
-  redis.call('HDEL', KEYS[1], 'ob')
-  redis.call('HSET', KEYS[1], 'u', ARGV[2])
-else
-  redis.call('HDEL', KEYS[1], 'ob', 'u')
-end
-if #ARGV >= 4 then
-  local tags = {}
-  for i = 4, #ARGV, 2 do
-    tags[#tags + 1] = 't:' .. ARGV[i]
-    tags[#tags + 1] = ARGV[i + 1]
-  end
-  redis.call('HSET', KEYS[1], unpack(tags))
-end
+${ackWrite({ u: 2, firstTag: 4 })}
 if ARGV[3] == '1' then redis.call('DEL', KEYS[2]) end
 return 'ok'
 `;

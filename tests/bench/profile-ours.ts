@@ -59,6 +59,7 @@ try {
   if (alloc) {
     const { profile } = await session.post("HeapProfiler.stopSampling");
     line.push(`${Math.round(sum(profile.head as SampleNode) / updates)} B allocated/update`);
+    if (process.env.ALLOC_OUT) (await import("node:fs")).writeFileSync(process.env.ALLOC_OUT, JSON.stringify(profile));
     session.disconnect();
   }
   console.log(line.join(", "));

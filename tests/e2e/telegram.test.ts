@@ -624,6 +624,8 @@ describe("Telegram customers through the core (real Redis, real flow)", () => {
     fake.failNext("sendMessage", BLOCKED);
     expect(await sink.handled(fake.sendText(chat, "/start").update_id)).toBe("handled");
     expect(fake.callsOf("sendMessage", chat).map((c) => c.outcome)).toEqual([403]);
+    // The failure is recorded by the update's ack, which lands at the end of the turn.
+    await core.engine.idle();
     const [conversationKey] = core.store.keys(`tg-${chat}`);
     const recorded = JSON.parse((await core.redis.hget(conversationKey, "u")) ?? "{}") as { reason?: string };
     expect(recorded.reason).toBe("blocked");

@@ -53,6 +53,51 @@ describe("store.step", () => {
     expect((await read()).ob).toBeUndefined();
   });
 
+  it("carries the previous update's ack: outbox done, tags and failure recorded, then the new step", async () => {
+    const { store, read } = await savedOnce();
+    const first = await store.step("c", "u2", 1, '{"n":2}', '{"o":2}');
+    const lease = first.status === "ok" ? first.lease : undefined;
+    if (!lease) throw new Error("the first step should hold the lock for its ack");
+    const ack = { lease, tags: { queue: "7" }, undeliverableJson: '{"reason":"blocked","at":1}' };
+    const second = await store.step("c", "u3", 2, '{"n":3}', '{"o":3}', { ack });
+    // The ack recorded the failure, which sends the step itself the long way: nothing else written.
+    expect(second).toEqual({ status: "stale" });
+    expect(await read()).toMatchObject({ v: "2", "t:queue": "7", u: ack.undeliverableJson, lock: null });
+    expect((await read()).ob).toBeUndefined();
+
+    const third = await store.step("c", "u3", 2, '{"n":3}', '{"o":3}');
+    expect(third.status).toBe("stale"); // the failure is still recorded: only the long way reads it
+    const { store: clean, read: readClean } = await savedOnce();
+    const a = await clean.step("c", "u2", 1, '{"n":2}', '{"o":2}');
+    const held = a.status === "ok" ? a.lease : undefined;
+    if (!held) throw new Error("the first step should hold the lock for its ack");
+    const b = await clean.step("c", "u3", 2, '{"n":3}', "", {
+      ack: { lease: held, tags: { queue: "8" }, undeliverableJson: "" },
+    });
+    expect(b).toEqual({ status: "ok" });
+    expect(await readClean()).toMatchObject({
+      s: '{"n":3}',
+      v: "3",
+      seen: "u3 u2 u1",
+      "t:queue": "8",
+      lock: null,
+    });
+    expect((await readClean()).ob).toBeUndefined();
+  });
+
+  it("writes nothing when the carried ack's lock is no longer held under its token", async () => {
+    const { store, read } = await savedOnce();
+    const first = await store.step("c", "u2", 1, '{"n":2}', '{"o":2}');
+    const lease = first.status === "ok" ? first.lease : undefined;
+    if (!lease) throw new Error("the first step should hold the lock for its ack");
+    // The lease ran out and another worker took the conversation.
+    await client.set(store.keys("c")[1], "someone-else");
+    const before = await read();
+    const stale = { lease, tags: { queue: "7" }, undeliverableJson: "" };
+    expect(await store.step("c", "u3", 2, '{"n":3}', "", { ack: stale })).toEqual({ status: "stale" });
+    expect(await read()).toEqual(before);
+  });
+
   it("with nothing to carry out, releases the lock in the same write", async () => {
     const { store, read } = await savedOnce();
     expect(await store.step("c", "u2", 1, '{"n":2}', "")).toEqual({ status: "ok" });
