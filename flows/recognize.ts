@@ -39,14 +39,20 @@ const COMMAND_WORDS: Record<GlobalCommand, readonly string[]> = {
   cancel: ["/cancel", "cancel", "отмена", "отменить", "отменить ожидание", "стоп", "stop"],
 };
 
+/** The last text simplified and its result: one step asks for the same text's form several times. */
+let lastSimplified = { text: "", simple: "" };
+
 /** Lower case, «ё» folded, punctuation to spaces, single spaces. */
 export function simplify(text: string): string {
-  return text
+  if (text === lastSimplified.text) return lastSimplified.simple;
+  const simple = text
     .toLowerCase()
     .replace(/ё/g, "е")
     .replace(/[!.?,;:«»"'()…)(]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();
+  lastSimplified = { text, simple };
+  return simple;
 }
 
 /** The global command an event carries: a command, a command button, or the same word as text. */
