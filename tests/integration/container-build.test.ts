@@ -43,7 +43,10 @@ describe("the container image, without Docker", () => {
     expect(stages[1]).toMatch(/npm ci --omit=dev/);
     expect(stages[1]).toMatch(/^USER node$/m);
     expect(stages[1]).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
-    expect(stages[1]).toMatch(/CMD \["node", "--enable-source-maps", "dist\/src\/main\.js"\]/);
+    // Source maps for stack traces; a young generation big enough for the objects of updates in flight.
+    expect(stages[1]).toMatch(
+      /CMD \["node", "--enable-source-maps", "--max-semi-space-size=32", "dist\/src\/main\.js"\]/,
+    );
     const build = JSON.parse(readFileSync(resolve(ROOT, "tsconfig.build.json"), "utf8")) as {
       compilerOptions: { sourceMap?: boolean };
     };
