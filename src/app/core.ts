@@ -92,7 +92,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     retentionMs: options.handoffRetentionMs,
     now: options.now,
   });
-  const gateway = new QueueGateway({ redis, prefix, hours: options.hours, records, now: options.now });
+  const gateway = new QueueGateway({
+    redis,
+    prefix,
+    hours: options.hours,
+    records,
+    now: options.now,
+    logger,
+  });
   const senders = new ChannelRegistry();
   const engine = new Engine({
     store,

@@ -1,4 +1,5 @@
 import { type Job, Queue } from "bullmq";
+import { logQueueErrors } from "../ops/queue-errors.js";
 // Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
 import type { RedisClient as Redis } from "../redis/connection.js";
 import { DeliveryError } from "../channel.js";
@@ -58,6 +59,7 @@ export class Delivery {
       connection: redis,
       ...(c.bullPrefix ? { prefix: c.bullPrefix } : {}),
     });
+    logQueueErrors(this.queue, c.logger);
   }
 
   /**

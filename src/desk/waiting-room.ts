@@ -1,4 +1,5 @@
 import { Queue } from "bullmq";
+import { logQueueErrors } from "../ops/queue-errors.js";
 // Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
 import type { RedisClient as Redis } from "../redis/connection.js";
 import { KeyedSerializer } from "../engine/keyed-serializer.js";
@@ -44,6 +45,8 @@ export class WaitingRoom {
     const options = { connection: redis, ...(c.bullPrefix ? { prefix: c.bullPrefix } : {}) };
     this.positions = new Queue(POSITIONS_QUEUE, options);
     this.timers = new Queue<TimerJob>(TIMERS_QUEUE, options);
+    logQueueErrors(this.positions, c.logger);
+    logQueueErrors(this.timers, c.logger);
   }
 
   /** Starts the workers. */

@@ -1,4 +1,6 @@
 import { Queue } from "bullmq";
+import { type Logger, pino } from "pino";
+import { logQueueErrors } from "../ops/queue-errors.js";
 // Any topology: a single Redis, a Sentinel-managed primary or a Cluster.
 import type { RedisClient as Redis } from "../redis/connection.js";
 import type { HandoffRequest, QueueStatus } from "../../flows/types.js";
@@ -43,6 +45,8 @@ export interface QueueGatewayOptions {
   /** The handoff records; made from `redis` and `prefix` when not given. */
   records?: HandoffRecords;
   now?: () => number;
+  /** Where the queues' connection errors are logged. @defaultValue silent */
+  logger?: Logger;
 }
 
 /**
@@ -64,6 +68,9 @@ export class QueueGateway implements HandoffGateway {
     const queueOptions = { connection: options.redis, prefix: queuePrefix(options.prefix ?? "sb") };
     this.queue = new Queue<HandoffRequest>(HANDOFF_QUEUE, queueOptions);
     this.inbox = new Queue<DeskInboxJob>(DESK_INBOX_QUEUE, queueOptions);
+    const logger = options.logger ?? pino({ level: "silent" });
+    logQueueErrors(this.queue, logger);
+    logQueueErrors(this.inbox, logger);
     this.now = options.now ?? Date.now;
     this.records =
       options.records ?? new HandoffRecords(options.redis, { prefix: options.prefix, now: this.now });
