@@ -96,7 +96,8 @@ export class WaitingRoom {
   private async showPosition(id: string): Promise<void> {
     const record = await this.c.records.read(id);
     if (!record || record.closedAt !== undefined || record.cancelledAt !== undefined) return;
-    const status = await this.c.status(id);
+    // A guest has no panel: the re-rendered status must not send them to one (the request says who).
+    const status = { ...(await this.c.status(id)), ...(record.request?.guest ? { guest: true } : {}) };
     if (status.position === (record.shownPosition ?? -1)) return;
     const sender = this.c.senders.get(record.channel);
     if (!sender) return;

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryError } from "../../src/channel.js";
 import { Desk } from "../../src/desk/desk.js";
+import type { QueueStatus } from "../../flows/types.js";
 import {
   ANNA,
   BORIS,
@@ -142,6 +143,32 @@ describe("the agent desk", () => {
     expect(h.sender.sent.filter((s) => s.reply.text.startsWith("position")).map((s) => s.reply.text)).toEqual(
       ["position 1", "position 2"],
     );
+  });
+
+  it("re-renders a guest's place in the queue as a guest's, so the text sends them to no panel", async () => {
+    const rendered: QueueStatus[] = [];
+    const h = await harness({
+      start: false,
+      desk: {
+        flow: {
+          renderQueueStatus: (_locale, status) => {
+            rendered.push(status);
+            return { text: `position ${status.position}` };
+          },
+        },
+      },
+    });
+    // The recording flow's handoffs are a guest's (no login), as the real flow's are after «Нет аккаунта».
+    await h.engine.accept(textEvent("g0", "u0", "handoff"));
+    await h.engine.accept(textEvent("g1", "u1", "handoff"));
+    await h.engine.accept(textEvent("g2", "u2", "handoff"));
+    await h.desk.actions.take("cli-g0-1", ANNA); // the queue moves: the desk re-renders the others
+    await h.desk.room.changed();
+    await h.desk.room.refreshNow();
+    expect(rendered.filter((s) => !s.taken).map((s) => [s.position, s.guest])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
   });
 
   it("does not open a second topic when a worker dies mid-job", async () => {
