@@ -29,17 +29,24 @@ const WHAT: readonly [RegExp, TextKey][] = [
   [/реквизит|инн|кпп|requisite|billing details|company details|legal details/, "whatRequisites"],
   [/парол|password/, "whatPassword"],
   [/логин|login/, "whatLogin"],
+  // Before the contract: «телефон в договоре» changes a contact, not the contract.
+  [/email|почт|телефон|контакт|phone|contact/, "whatContacts"],
   [/договор|contract/, "whatContract"],
   [/тариф|plan|tariff/, "whatTariff"],
-  [/email|почт|телефон|контакт|phone|contact/, "whatContacts"],
   [/домен|domain/, "whatDomain"],
   [/услуг|автопродл|service|auto ?renew|php|ssl|cron|лимит/, "whatServices"],
   [/аккаунт|учетн|account/, "whatAccount"],
 ];
 
-/** The refusal's text key and the key of what was asked, for a rule id and the normalized text. */
-export function refusalFor(rule: string | undefined, normalized: string): { key: TextKey; what: TextKey } {
+/**
+ * The refusal's text key and the key of what was asked, for a rule id and the normalized text;
+ * `named` is false when the words name nothing on the list (`what` is then the generic «данные»).
+ */
+export function refusalFor(
+  rule: string | undefined,
+  normalized: string,
+): { key: TextKey; what: TextKey; named: boolean } {
   const id = rule?.replace(/^account_action:/, "") ?? "";
-  const what = WHAT.find(([re]) => re.test(normalized))?.[1] ?? "whatData";
-  return { key: ROUTE_BY_RULE[id] ?? "refuseAction", what };
+  const what = WHAT.find(([re]) => re.test(normalized))?.[1];
+  return { key: ROUTE_BY_RULE[id] ?? "refuseAction", what: what ?? "whatData", named: what !== undefined };
 }

@@ -62,6 +62,9 @@ export const en: Texts = {
     "here. File a ticket from the {panel}; without panel access, email us {toEmail} with your login, contract number or domain.",
   refuseAgain:
     "That too goes only through a ticket from the {panel} (or an email {toEmail} if the panel is out of reach).",
+  refuseAgainNamed:
+    "That is an action on the account too ({what}): only through a ticket from the {panel} (or an email " +
+    "{toEmail} if the panel is out of reach).",
   refuseGuest:
     "Actions on an account and its data are for the owner only: from the {panel}, or by email {toEmail} " +
     "with the login, contract number or domain.",

@@ -40,8 +40,8 @@ const dialogues = JSON.parse(
 
 /** The refusal texts start like this (ru and en): the unauthorized-channel answer. */
 const REFUSAL_MARKERS = [
-  /из чата нельзя|в чате (?:я )?не|в чате нельзя|здесь (?:его )?не выполнить|тоже только через заявку|доступны только владельцу/i,
-  /can't be (?:changed|restored|confirmed|unblocked|done)|in the chat|too goes only|for the owner only/i,
+  /из чата нельзя|в чате (?:я )?не|в чате нельзя|здесь (?:его )?не выполнить|тоже только через заявку|тоже действие в аккаунте|доступны только владельцу/i,
+  /can't be (?:changed|restored|confirmed|unblocked|done)|in the chat|too goes only|on the account too|for the owner only/i,
 ];
 
 function said(result: StepResult): string {
