@@ -3,7 +3,8 @@
  * (`CONC` overrides), for a CPU profile (`node --cpu-prof --import tsx …`) or to compare two builds.
  * Not part of `npm run bench`. Prints upd/s, this process's CPU per update (steadier than upd/s on
  * a shared machine) and, with `--alloc`, the bytes allocated per update (V8's sampling heap
- * profiler, counting objects already collected too).
+ * profiler, counting objects already collected too; `ALLOC_OUT=file` also writes the profile, which
+ * Chrome DevTools opens, to see who allocates).
  */
 import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
@@ -59,7 +60,8 @@ try {
   if (alloc) {
     const { profile } = await session.post("HeapProfiler.stopSampling");
     line.push(`${Math.round(sum(profile.head as SampleNode) / updates)} B allocated/update`);
-    if (process.env.ALLOC_OUT) (await import("node:fs")).writeFileSync(process.env.ALLOC_OUT, JSON.stringify(profile));
+    if (process.env.ALLOC_OUT)
+      (await import("node:fs")).writeFileSync(process.env.ALLOC_OUT, JSON.stringify(profile));
     session.disconnect();
   }
   console.log(line.join(", "));
