@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConversationStore } from "../../src/store/conversation-store.js";
+import { ConversationStore, type Lease } from "../../src/store/conversation-store.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 /**
@@ -34,6 +34,14 @@ async function savedOnce(flood = { count: 0, windowMs: 1000 }) {
   return { store, read };
 }
 
+/** Steps the conversation saved once (version 1) with an outbox: the lock it holds for the ack. */
+async function steppedHolding(store: ConversationStore): Promise<Lease> {
+  const saved = await store.step("c", "u2", 1, '{"n":2}', '{"o":2}');
+  if (saved.status !== "ok" || !saved.lease)
+    throw new Error(`the step should hold the lock: ${saved.status}`);
+  return saved.lease;
+}
+
 describe("store.step", () => {
   it("saves state, id and outbox at the known version and holds the lock for the ack", async () => {
     const { store, read } = await savedOnce();
@@ -53,43 +61,36 @@ describe("store.step", () => {
     expect((await read()).ob).toBeUndefined();
   });
 
-  it("carries the previous update's ack: outbox done, tags and failure recorded, then the new step", async () => {
+  it("carries the previous update's ack: outbox done and tags recorded, then its own step", async () => {
     const { store, read } = await savedOnce();
-    const first = await store.step("c", "u2", 1, '{"n":2}', '{"o":2}');
-    const lease = first.status === "ok" ? first.lease : undefined;
-    if (!lease) throw new Error("the first step should hold the lock for its ack");
-    const ack = { lease, tags: { queue: "7" }, undeliverableJson: '{"reason":"blocked","at":1}' };
-    const second = await store.step("c", "u3", 2, '{"n":3}', '{"o":3}', { ack });
-    // The ack recorded the failure, which sends the step itself the long way: nothing else written.
-    expect(second).toEqual({ status: "stale" });
-    expect(await read()).toMatchObject({ v: "2", "t:queue": "7", u: ack.undeliverableJson, lock: null });
-    expect((await read()).ob).toBeUndefined();
-
-    const third = await store.step("c", "u3", 2, '{"n":3}', '{"o":3}');
-    expect(third.status).toBe("stale"); // the failure is still recorded: only the long way reads it
-    const { store: clean, read: readClean } = await savedOnce();
-    const a = await clean.step("c", "u2", 1, '{"n":2}', '{"o":2}');
-    const held = a.status === "ok" ? a.lease : undefined;
-    if (!held) throw new Error("the first step should hold the lock for its ack");
-    const b = await clean.step("c", "u3", 2, '{"n":3}', "", {
-      ack: { lease: held, tags: { queue: "8" }, undeliverableJson: "" },
+    const lease = await steppedHolding(store);
+    const saved = await store.step("c", "u3", 2, '{"n":3}', "", {
+      ack: { lease, tags: { queue: "8" }, undeliverableJson: "" },
     });
-    expect(b).toEqual({ status: "ok" });
-    expect(await readClean()).toMatchObject({
+    expect(saved).toEqual({ status: "ok" });
+    expect(await read()).toMatchObject({
       s: '{"n":3}',
       v: "3",
       seen: "u3 u2 u1",
       "t:queue": "8",
       lock: null,
     });
-    expect((await readClean()).ob).toBeUndefined();
+    expect((await read()).ob).toBeUndefined();
+  });
+
+  it("records a carried delivery failure, which sends the step itself the long way", async () => {
+    const { store, read } = await savedOnce();
+    const lease = await steppedHolding(store);
+    const ack = { lease, tags: { queue: "7" }, undeliverableJson: '{"reason":"blocked","at":1}' };
+    expect(await store.step("c", "u3", 2, '{"n":3}', '{"o":3}', { ack })).toEqual({ status: "stale" });
+    // The ack is written; the step is not (only the long way reads the failure into the state).
+    expect(await read()).toMatchObject({ v: "2", "t:queue": "7", u: ack.undeliverableJson, lock: null });
+    expect((await read()).ob).toBeUndefined();
   });
 
   it("writes nothing when the carried ack's lock is no longer held under its token", async () => {
     const { store, read } = await savedOnce();
-    const first = await store.step("c", "u2", 1, '{"n":2}', '{"o":2}');
-    const lease = first.status === "ok" ? first.lease : undefined;
-    if (!lease) throw new Error("the first step should hold the lock for its ack");
+    const lease = await steppedHolding(store);
     // The lease ran out and another worker took the conversation.
     await client.set(store.keys("c")[1], "someone-else");
     const before = await read();
