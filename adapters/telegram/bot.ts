@@ -121,16 +121,26 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
    * Runs one update straight from its Bot API JSON: no grammY Context or middleware is built for it
    * (normalizing needs only the update itself and the bot's username); rejects with the sink's error.
    */
-  const handle = (update: Update): Promise<void> =>
+  const run = (update: Update, settle: boolean): Promise<void> =>
     agentChat && chatIdOf(update) === agentChat.chatId
       ? agentChat.handle(update)
-      : handleCustomerUpdate(update, { call, username: bot.botInfo.username, sink, logger });
+      : handleCustomerUpdate(update, { call, username: bot.botInfo.username, sink, logger, settle });
+  // Polling settles the core's owed acks once per new offset instead (`settle` below).
+  const handle = (update: Update): Promise<void> => run(update, false);
   // The same path for anything that drives the grammY bot itself (`bot.handleUpdate`).
   bot.use((ctx) => handle(ctx.update));
 
   const routes: Route[] =
     options.mode === "webhook" && options.webhook
-      ? [createWebhookRoute({ secret: options.webhook.secret, handle, ready: () => bot.isInited(), logger })]
+      ? [
+          createWebhookRoute({
+            secret: options.webhook.secret,
+            // The 200 confirms the update: its outbox is marked done first.
+            handle: (update) => run(update, true),
+            ready: () => bot.isInited(),
+            logger,
+          }),
+        ]
       : [];
 
   const abort = new AbortController();
@@ -166,6 +176,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         timeoutSeconds: pollTimeout,
         ...options.polling,
         ...(options.onFault ? { onFault: options.onFault } : {}),
+        ...(sink.settle ? { settle: () => sink.settle?.() ?? Promise.resolve() } : {}),
       });
       // The loop logs a permanent fault itself, with the fix, and reports it through onFault.
       polling.done.catch(() => undefined);
@@ -191,7 +202,14 @@ function chatIdOf(update: Update): number | undefined {
  */
 async function handleCustomerUpdate(
   update: Update,
-  bot: { call: BotApiCall; username: string; sink: InboundSink; logger: Logger },
+  bot: {
+    call: BotApiCall;
+    username: string;
+    sink: InboundSink;
+    logger: Logger;
+    /** Wait until the outbox is marked done (a webhook confirms the update when this resolves). */
+    settle: boolean;
+  },
 ): Promise<void> {
   const { sink, logger } = bot;
   const query = update.callback_query;
@@ -211,6 +229,7 @@ async function handleCustomerUpdate(
       return;
     }
     const status = await sink.accept(event);
+    if (bot.settle) await sink.settle?.(event.conversationKey);
     logger.debug(
       { update_id: update.update_id, conv: event.conversationKey, status },
       "telegram update accepted",

@@ -41,6 +41,11 @@ export interface PollingOptions {
   maxInFlight?: number;
   /** Called with a fault when polling cannot hear customers, and with `undefined` once it can again. */
   onFault?(fault: PollingFault | undefined): void;
+  /**
+   * Called before a new offset confirms handled updates to Telegram; resolves once their outboxes are
+   * marked done (`InboundSink.settle`), so a crash after the confirmation replays nothing.
+   */
+  settle?(): Promise<void>;
 }
 
 /** A running polling loop. */
@@ -72,6 +77,8 @@ export function startPolling(options: PollingOptions): Polling {
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const busyPollMs = options.busyPollMs ?? 500;
   const maxInFlight = options.maxInFlight ?? 100;
+  // Never rejects: a failed ack is the core's to log and recover (the outbox stays to be replayed).
+  const settle = () => options.settle?.().catch(() => undefined);
   // grammY types its signal parameter with a polyfill's AbortSignal; the native one works at runtime.
   const apiSignal = abort.signal as unknown as Parameters<Api["getUpdates"]>[1];
 
@@ -155,6 +162,7 @@ export function startPolling(options: PollingOptions): Polling {
       }
       const busy = unfinished.size > 0;
       const offset = confirmable();
+      if (offset !== undefined && offset !== sentOffset) await settle();
       let updates: Update[];
       try {
         updates = await api.getUpdates(
@@ -209,6 +217,7 @@ export function startPolling(options: PollingOptions): Polling {
       await Promise.allSettled([...chains.values()]);
       const offset = confirmable();
       if (offset !== undefined && offset !== sentOffset) {
+        await settle();
         // Tell Telegram what was handled, as bot.stop() does; otherwise the next start would fetch
         // it again (harmless thanks to dedupe, but noisy).
         await api.getUpdates({ offset, limit: 1, timeout: 0 }).catch((err: unknown) => {

@@ -33,6 +33,9 @@ export async function handleVkUpdate(update: unknown, deps: VkInboundDeps): Prom
   }
   const event = await resolveChoice(normalized.event, deps.choices);
   const status = await deps.sink.accept(event);
+  // Both transports take the update as done once this resolves: the outbox must be marked done first,
+  // or a crash could replay replies the customer already has.
+  await deps.sink.settle?.(event.conversationKey);
   // Answered after the core is done, so the spinner stops once the reply is on its way; a duplicate is
   // answered too, since the first delivery may have failed before its answer.
   if (normalized.answer) await answerPress(deps, normalized.answer);

@@ -20,10 +20,10 @@ export type AckFailed = (conversationKey: string, ack: CarriedAck, log: EventLog
  * bot's updates — costs one command per update instead of two.
  *
  * Crash window: as before, a crash after the replies went out and before Redis has the ack leaves the
- * outbox to be carried out again, so those replies may reach the customer twice. The window is the
- * same length (the ack is written in the same turn it was before), but the update is confirmed to the
- * platform before the ack is answered: after such a crash the replay comes with the customer's next
- * message rather than with the platform's redelivery of this one.
+ * outbox to be carried out again, so those replies may reach the customer twice. It is as long as it
+ * was (the ack is written in the same turn), and adapters confirm updates to the platform only after
+ * `settle` (a polling offset, a webhook's 200, VK's «ok»), so the replay still comes with the
+ * platform's redelivery of the update, at once, as before.
  */
 export class DeferredAcks {
   private readonly owed = new Map<string, OwedAck>();

@@ -116,6 +116,11 @@ export class Engine implements InboundSink {
     return this.serializer.run(event.conversationKey, () => this.handle(event));
   }
 
+  /** See `InboundSink.settle`: the acks still owed (of one conversation, or all) are sent and answered. */
+  settle(conversationKey?: string): Promise<void> {
+    return conversationKey === undefined ? this.acks.settleAll() : this.acks.settle(conversationKey);
+  }
+
   /** Resolves when every event accepted so far has finished and its ack is in Redis (graceful shutdown). */
   async idle(): Promise<void> {
     await this.serializer.idle();

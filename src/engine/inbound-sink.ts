@@ -11,9 +11,17 @@ export type AcceptStatus =
 
 /**
  * Where adapters hand normalized events. `accept` resolves once the event's outcome is durable in
- * Redis (so a webhook may answer 200 then), and rejects when it could not be (Redis down): the
- * platform should then redeliver it.
+ * Redis — its state and its outbox, so nothing can be lost — and rejects when it could not be (Redis
+ * down): the platform should then redeliver it.
  */
 export interface InboundSink {
   accept(event: InboundEvent): Promise<AcceptStatus>;
+  /**
+   * Resolves when the outboxes of the events accepted so far (of one conversation, or of all) are
+   * marked done in Redis. An adapter calls it before it confirms updates to the platform (a webhook's
+   * 200, a polling offset): a crash after that can then no longer replay replies the customer already
+   * has, except through a redelivery. Sinks that mark outboxes done before `accept` resolves need not
+   * have it.
+   */
+  settle?(conversationKey?: string): Promise<void>;
 }

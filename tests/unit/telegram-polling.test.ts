@@ -108,6 +108,30 @@ describe("Telegram polling: nothing confirmed before it is handled", () => {
     await stopped;
   });
 
+  it("confirms a handled update only once the core has marked its outbox done (settle)", async () => {
+    let open: () => void = () => undefined;
+    const acksDone = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const polling = startPolling({
+      api: telegram.api as unknown as Api,
+      logger: memoryLogger().logger,
+      allowedUpdates: ["message"],
+      async handle() {},
+      settle: () => acksDone,
+    });
+    const update = telegram.push(7);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Handled, but its ack is still on its way: no offset past it has been sent.
+    expect(telegram.confirmedBelow).toBeLessThanOrEqual(update.update_id);
+    open();
+    await vi.advanceTimersByTimeAsync(1_000); // the loop's next poll (busyPollMs) sends the offset
+    expect(telegram.confirmedBelow).toBe(update.update_id + 1);
+    const stopped = polling.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
+  });
+
   it("lets other chats through while one chat is slow, and confirms only up to the oldest unfinished update", async () => {
     const gates = new Map<number, () => void>();
     const handled: number[] = [];
