@@ -52,6 +52,9 @@ export async function signal(
     updateId: `desk-${updateId}`,
     at: c.now(),
   });
+  // The desk's job (or the agent's action) is done once this resolves: the outbox is marked done first,
+  // so a crash cannot leave a claim's or a close's message to be sent again with the customer's next line.
+  await c.sink.settle?.(record.conversationKey);
 }
 
 /** Runs a courtesy call (a card edit, a rename): a failure is logged and must not stop the action. */
