@@ -117,7 +117,7 @@ interface StoreCommands {
  * lock with a lease, with dedupe of inbound ids. Three round trips per handled update:
  * `begin` (dedupe + flood + lock + load), `commit` (CAS state + dedupe id + outbox), `ack`
  * (outbox done + release); two when the worker knows the state already (`step`, then `ack`), one
- * when there is nothing to carry out.
+ * when there is nothing to carry out or when the next `step` carries the `ack` (`CarriedAck`).
  */
 export class ConversationStore {
   readonly prefix: string;
