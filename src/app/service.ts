@@ -9,6 +9,10 @@ import type { Config } from "../config.js";
 import { Desk } from "../desk/desk.js";
 import { grammyDeskApi, telegramProfiles } from "../../adapters/telegram/desk-api.js";
 import { handoffKeys, queuePrefix } from "../handoff/keys.js";
+import { moveLegacyJobs } from "../handoff/legacy-queues.js";
+import { DESK_INBOX_QUEUE, HANDOFF_QUEUE } from "../handoff/queue-gateway.js";
+import { OUTBOUND_QUEUE } from "../desk/delivery.js";
+import { POSITIONS_QUEUE, TIMERS_QUEUE } from "../desk/waiting-room.js";
 import { parseWorkingHours } from "../handoff/working-hours.js";
 import { createHttpServer, type HttpServer, type Route } from "../http/server.js";
 import { createLogger } from "../logger.js";
@@ -57,6 +61,16 @@ export async function runService(config: Config): Promise<RunningService> {
     profile: config.profile,
     handoffRetentionMs: config.HANDOFF_RETENTION_DAYS * 24 * 3600_000,
     observer: metricsObserver(metrics),
+  });
+  // An upgrade from a version that queued under BullMQ's default prefix: what it left waiting is moved.
+  await moveLegacyJobs(
+    redis,
+    [HANDOFF_QUEUE, DESK_INBOX_QUEUE, OUTBOUND_QUEUE, POSITIONS_QUEUE, TIMERS_QUEUE],
+    queuePrefix(core.prefix),
+    logger,
+  ).catch((err: unknown) => {
+    // Not fatal: the jobs stay where they are, and the next start tries again.
+    logger.error({ err }, "could not move jobs an earlier version left queued; the next start tries again");
   });
 
   let draining = false;
