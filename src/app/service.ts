@@ -12,7 +12,7 @@ import { handoffKeys, queuePrefix } from "../handoff/keys.js";
 import { moveLegacyJobs } from "../handoff/legacy-queues.js";
 import { DESK_INBOX_QUEUE, HANDOFF_QUEUE } from "../handoff/queue-gateway.js";
 import { OUTBOUND_QUEUE } from "../desk/delivery.js";
-import { POSITIONS_QUEUE, TIMERS_QUEUE } from "../desk/waiting-room.js";
+import { TIMERS_QUEUE } from "../desk/waiting-room.js";
 import { parseWorkingHours } from "../handoff/working-hours.js";
 import { createHttpServer, type HttpServer, type Route } from "../http/server.js";
 import { createLogger } from "../logger.js";
@@ -65,7 +65,8 @@ export async function runService(config: Config): Promise<RunningService> {
   // An upgrade from a version that queued under BullMQ's default prefix: what it left waiting is moved.
   await moveLegacyJobs(
     redis,
-    [HANDOFF_QUEUE, DESK_INBOX_QUEUE, OUTBOUND_QUEUE, POSITIONS_QUEUE, TIMERS_QUEUE],
+    // Not the positions queue: its only job is a trigger the desk queues again whenever it is needed.
+    [HANDOFF_QUEUE, DESK_INBOX_QUEUE, OUTBOUND_QUEUE, TIMERS_QUEUE],
     queuePrefix(core.prefix),
     logger,
   ).catch((err: unknown) => {

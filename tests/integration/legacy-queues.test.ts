@@ -29,6 +29,8 @@ describe("jobs an earlier version left queued", () => {
     await old.add("handoff", { handoffId: "tg-1-1" }, { jobId: "tg-1-1", attempts: 5 });
     await old.add("handoff", { handoffId: "tg-2-1" }, { jobId: "tg-2-1", priority: 1 });
     await old.add("neglect", { handoffId: "tg-3-1" }, { jobId: "neglect-tg-3-1", delay: 60_000 });
+    // Another application's job in a queue of the same name under the default prefix: not ours to move.
+    await old.add("invoice-email", { to: "accounts@example.org" }, { jobId: "foreign-1" });
     const now = Date.now() + 20_000; // 20 s later: 40 s of the delay are left
     const logger = pino({ level: "silent" });
 
@@ -46,8 +48,9 @@ describe("jobs an earlier version left queued", () => {
       const delay = byId.get("neglect-tg-3-1")?.delay ?? 0;
       expect(delay).toBeGreaterThan(35_000);
       expect(delay).toBeLessThanOrEqual(40_000);
-      // Nothing is left under the old prefix, and a second instance starting moves nothing more.
-      expect(await old.getJobs(["wait", "prioritized", "delayed"], 0, -1)).toEqual([]);
+      // Only the foreign job is left under the old prefix, and a second instance moves nothing more.
+      const left = await old.getJobs(["wait", "prioritized", "delayed"], 0, -1);
+      expect(left.map((j) => j.id)).toEqual(["foreign-1"]);
       expect(await moveLegacyJobs(client, [name], prefix, logger, () => now)).toEqual({});
       expect(await current.getJobCountByTypes("wait", "prioritized", "delayed")).toBe(3);
     } finally {
