@@ -154,7 +154,7 @@ export class Engine implements InboundSink {
     }
     // The long way's `begin` would meet this process's own lock: the ack it still owes goes first.
     await this.acks.settle(event.conversationKey);
-    const begun = await this.acquire(event);
+    const begun = await this.acquire(event, log);
     if (begun.status === "duplicate") {
       log.debug("duplicate update ignored");
       this.options.observer?.handled?.(event, "duplicate");
@@ -335,7 +335,7 @@ export class Engine implements InboundSink {
   }
 
   /** Takes the conversation's lock, waiting (bounded) while another instance holds it. */
-  private async acquire(event: InboundEvent) {
+  private async acquire(event: InboundEvent, log: EventLog) {
     const started = this.now();
     const maxWait = this.options.maxLockWaitMs ?? 60_000;
     for (;;) {
@@ -345,6 +345,13 @@ export class Engine implements InboundSink {
         floodExempt: event.kind === "system",
       });
       if (begun.status !== "locked") return begun;
+      if (begun.holder !== undefined && this.options.store.ownsToken(begun.holder)) {
+        // This process runs one update of a conversation at a time, and this is it: a lock of its own
+        // is one it left behind (a reply lost in a failover). Free it now rather than wait out its lease.
+        log.warn("releasing a lock this process left behind");
+        await this.options.store.release({ conversationKey: event.conversationKey, token: begun.holder });
+        continue;
+      }
       const waited = this.now() - started;
       if (waited > maxWait) throw new ConversationBusyError(event.conversationKey, waited);
       // Another instance is mid-step (milliseconds) or crashed (lease): poll briefly, then back off.

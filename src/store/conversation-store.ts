@@ -10,16 +10,6 @@ import {
   STEP_SCRIPT,
 } from "./scripts.js";
 
-/**
- * Lock tokens: random per process, a counter within it. A token only has to differ from every other
- * holder's, and a UUID per update was a measurable share of the store's allocation.
- */
-const TOKEN_PREFIX = randomBytes(9).toString("base64url");
-let tokenCount = 0;
-function nextToken(): string {
-  tokenCount++;
-  return TOKEN_PREFIX + tokenCount.toString(36);
-}
 
 /** An update id as recorded in the space-separated `seen` list: whitespace would split it. */
 function storedId(updateId: string): string {
@@ -45,7 +35,8 @@ export type BeginResult =
   | { status: "replay"; lease: Lease; record: StoredConversation }
   | { status: "duplicate" }
   | { status: "flood"; count: number }
-  | { status: "locked"; retryInMs: number };
+  /** `holder` is the lock's token: one of this store's own (`ownsToken`) means a lock it left behind. */
+  | { status: "locked"; retryInMs: number; holder?: string };
 
 /** Result of `step`: `begin` and `commit` in one round trip, for a worker that knows the state. */
 export type StepCommitResult =
@@ -127,6 +118,13 @@ export class ConversationStore {
   private readonly ttlSeconds: number;
   private readonly flood: { count: number; windowMs: number };
   private readonly redis: Redis & StoreCommands;
+  /**
+   * Lock tokens are this prefix, random per store, and a counter: a token only has to differ from every
+   * other holder's (a UUID per update was a measurable share of allocation), and the prefix tells this
+   * store's own tokens apart (`ownsToken`).
+   */
+  private readonly tokenPrefix = `${randomBytes(9).toString("base64url")}.`;
+  private tokenCount = 0;
 
   constructor(redis: Redis, options: ConversationStoreOptions = {}) {
     this.prefix = options.prefix ?? "sb";
@@ -145,6 +143,20 @@ export class ConversationStore {
     if (!r.sbRenew) redis.defineCommand("sbRenew", { numberOfKeys: 1, lua: RENEW_SCRIPT });
     if (!r.sbStep) redis.defineCommand("sbStep", { numberOfKeys: 3, lua: STEP_SCRIPT });
     this.redis = redis as Redis & StoreCommands;
+  }
+
+  private nextToken(): string {
+    this.tokenCount++;
+    return this.tokenPrefix + this.tokenCount.toString(36);
+  }
+
+  /**
+   * Whether a lock token is one this store handed out. The engine runs one update of a conversation at
+   * a time, so such a lock found held by `begin` is one it left behind: a write whose reply was lost
+   * (Redis failed over mid-call), or an ack the old primary answered but never passed to the new one.
+   */
+  ownsToken(token: string): boolean {
+    return token.startsWith(this.tokenPrefix);
   }
 
   /** Updates allowed per flood window (0: no limit). */
@@ -187,12 +199,15 @@ export class ConversationStore {
     updateId: string,
     options: { floodExempt?: boolean } = {},
   ): Promise<BeginResult> {
-    const token = nextToken();
+    const token = this.nextToken();
     const reply = await this.redis.sbBegin(...this.lockArgs(conversationKey, updateId, token, options));
     const status = reply[0];
     if (status === "dup") return { status: "duplicate" };
     if (status === "flood") return { status: "flood", count: Number(reply[1]) };
-    if (status === "locked") return { status: "locked", retryInMs: Math.max(1, Number(reply[1])) };
+    if (status === "locked") {
+      const holder = typeof reply[2] === "string" ? reply[2] : undefined;
+      return { status: "locked", retryInMs: Math.max(1, Number(reply[1])), ...(holder ? { holder } : {}) };
+    }
     const fields: Record<string, string> = {};
     for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
     const tags: Record<string, string> = {};
@@ -250,7 +265,7 @@ export class ConversationStore {
     outboxJson: string,
     options: { floodExempt?: boolean; ack?: CarriedAck } = {},
   ): Promise<StepCommitResult> {
-    const token = nextToken();
+    const token = this.nextToken();
     const { ack } = options;
     const reply = await this.redis.sbStep(
       ...this.lockArgs(conversationKey, updateId, token, options),

@@ -76,7 +76,7 @@ end
  * begin(updateId, token, leaseMs, floodLimit, floodWindowMs):
  * → {"dup"} when the update was handled already;
  * → {"replay", field, value…} when it was, but its outbox is unfinished (lock taken);
- * → {"locked", pttl} when another worker holds the conversation;
+ * → {"locked", pttl, holder token} when another worker holds the conversation;
  * → {"flood", count} when the sender is over the flood limit (the lock is not taken);
  * → {"ok", field, value, field, value…} with the whole hash otherwise (lock taken).
  * The update id is recorded only at commit, so a crash before commit loses nothing: the platform's
@@ -95,7 +95,7 @@ if seen and string.find(' ' .. seen .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
   return {'dup'}
 end
 if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
-  return {'locked', redis.call('PTTL', KEYS[2])}
+  return {'locked', redis.call('PTTL', KEYS[2]), redis.call('GET', KEYS[2])}
 end
 ${FLOOD_CHECK}
 local all = redis.call('HGETALL', KEYS[1])

@@ -114,6 +114,7 @@ export function recordingEngine<S extends ChannelSender = RecordingSender>(
   handoffs: HandoffGateway,
   sender: S = new RecordingSender("console") as ChannelSender as S,
   logger: Logger = pino({ level: "silent" }),
+  maxLockWaitMs?: number,
 ): { engine: Engine; sender: S } {
   const engine = new Engine({
     store,
@@ -125,6 +126,7 @@ export function recordingEngine<S extends ChannelSender = RecordingSender>(
     },
     handoffs,
     logger,
+    ...(maxLockWaitMs !== undefined ? { maxLockWaitMs } : {}),
   });
   engine.registerSender(sender);
   return { engine, sender };

@@ -144,3 +144,31 @@ describe("flood limit and the desk's signals (issue 11, defect 7)", () => {
     expect(await engine.accept(textEvent("album", "p10", "photo 10"))).toBe("dropped");
   });
 });
+
+describe("a lock left behind (its reply lost in a failover)", () => {
+  /** An engine whose lock wait is short, so waiting out a 60 s lease shows up as ConversationBusyError. */
+  function impatient(store: ConversationStore) {
+    return recordingEngine(store, new RecordingGateway(), new RecordingSender("console"), undefined, 300);
+  }
+
+  it("is this process's own: released at once, and the update goes through", async () => {
+    const prefix = `t-${randomUUID()}`;
+    const store = new ConversationStore(redis.client(), { prefix, leaseMs: 60_000 });
+    const { engine, sender } = impatient(store);
+    // A begin whose reply never came back: the lock is on Redis under a token of this store's.
+    const orphan = await store.begin("cli-left", "u-0");
+    expect(orphan.status).toBe("ok");
+    expect(await engine.accept(textEvent("left", "u-1", "hello"))).toBe("handled");
+    expect(sender.sent.map((s) => s.reply.text)).toEqual(["echo hello"]);
+  });
+
+  it("is another instance's: respected, the update waits (and here gives up) rather than take it", async () => {
+    const prefix = `t-${randomUUID()}`;
+    const other = new ConversationStore(redis.client(), { prefix, leaseMs: 60_000 });
+    const mine = new ConversationStore(redis.client(), { prefix, leaseMs: 60_000 });
+    expect((await other.begin("cli-busy", "u-0")).status).toBe("ok");
+    const { engine, sender } = impatient(mine);
+    await expect(engine.accept(textEvent("busy", "u-1", "hello"))).rejects.toThrow(/stayed locked/);
+    expect(sender.sent).toEqual([]);
+  });
+});

@@ -149,7 +149,8 @@ describe("engine on a real Redis", () => {
   it("waits for a lock held by a crashed instance until its lease runs out", async () => {
     const prefix = `t-${randomUUID()}`;
     const { engine, store } = makeEngine(prefix);
-    const crashed = await store.begin("cli-lease", "u-0");
+    // The crashed instance had a store of its own (a lock of this one's would be released at once).
+    const crashed = await makeEngine(prefix).store.begin("cli-lease", "u-0");
     expect(crashed.status).toBe("ok");
     const started = Date.now();
     expect(await engine.accept(textEvent("lease", "u-1", "after"))).toBe("handled");
