@@ -10,7 +10,6 @@ import {
   STEP_SCRIPT,
 } from "./scripts.js";
 
-
 /** An update id as recorded in the space-separated `seen` list: whitespace would split it. */
 function storedId(updateId: string): string {
   return /\s/.test(updateId) ? updateId.replace(/\s/g, "_") : updateId;
