@@ -77,8 +77,13 @@ export function startPolling(options: PollingOptions): Polling {
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const busyPollMs = options.busyPollMs ?? 500;
   const maxInFlight = options.maxInFlight ?? 100;
-  // Never rejects: a failed ack is the core's to log and recover (the outbox stays to be replayed).
-  const settle = () => options.settle?.().catch(() => undefined);
+  // Never rejects: a failed ack is the core's to log and recover (the outbox stays to be replayed). Nor
+  // does it wait past a back-off: a Redis that answers no ack for that long is failing, and a stalled
+  // loop would stop every chat; the outbox of an unanswered ack stays in Redis and is replayed.
+  const settle = () =>
+    options.settle
+      ? Promise.race([options.settle().catch(() => undefined), pause(maxBackoff, NEVER_ABORTED)])
+      : undefined;
   // grammY types its signal parameter with a polyfill's AbortSignal; the native one works at runtime.
   const apiSignal = abort.signal as unknown as Parameters<Api["getUpdates"]>[1];
 
@@ -162,7 +167,11 @@ export function startPolling(options: PollingOptions): Polling {
       }
       const busy = unfinished.size > 0;
       const offset = confirmable();
-      if (offset !== undefined && offset !== sentOffset) await settle();
+      if (offset !== undefined && offset !== sentOffset) {
+        await settle();
+        // Stopped while waiting: `stop` confirms what was handled itself.
+        if (abort.signal.aborted) break;
+      }
       let updates: Update[];
       try {
         updates = await api.getUpdates(
@@ -259,6 +268,9 @@ function chatKeyOf(update: Update): string {
 }
 
 /** Waits `ms`, or less when the signal aborts. */
+/** For a wait that stopping must not cut short (the acks before the last confirmation). */
+const NEVER_ABORTED = new AbortController().signal;
+
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();

@@ -132,6 +132,37 @@ describe("Telegram polling: nothing confirmed before it is handled", () => {
     await stopped;
   });
 
+  it("does not stall every chat when an ack never answers: the offset goes on after a back-off", async () => {
+    const handled: number[] = [];
+    const polling = startPolling({
+      api: telegram.api as unknown as Api,
+      logger: memoryLogger().logger,
+      allowedUpdates: ["message"],
+      maxBackoffMs: 5_000,
+      async handle(update) {
+        handled.push(update.update_id);
+      },
+      settle: () => new Promise<void>(() => undefined), // Redis never answers the ack
+    });
+    const first = telegram.push(8);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(telegram.confirmedBelow).toBeLessThanOrEqual(first.update_id);
+    // Each new offset waits at most one back-off (5 s) for the acks: two here (the first one still
+    // had the update unfinished).
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(telegram.confirmedBelow).toBe(first.update_id + 1);
+    const second = telegram.push(9); // another chat is still heard
+    await vi.advanceTimersByTimeAsync(100);
+    expect(handled).toContain(second.update_id);
+    // Stopping waits for the acks too (at most a back-off) before its last confirmation.
+    let stopped = false;
+    void polling.stop().then(() => {
+      stopped = true;
+    });
+    for (let i = 0; i < 20 && !stopped; i++) await vi.advanceTimersByTimeAsync(1_000);
+    expect(stopped).toBe(true);
+  });
+
   it("lets other chats through while one chat is slow, and confirms only up to the oldest unfinished update", async () => {
     const gates = new Map<number, () => void>();
     const handled: number[] = [];
