@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { type DeskContext, signal } from "../../src/desk/desk-context.js";
-import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
 import type { HandoffRecord } from "../../src/handoff/handoff-record.js";
+import { gatedSink, watched } from "../helpers/gated-sink.js";
 
 /**
  * A desk signal (a claim, a close) is a BullMQ job's or an agent action's last step: once it resolves
@@ -10,25 +10,15 @@ import type { HandoffRecord } from "../../src/handoff/handoff-record.js";
  */
 describe("desk signal and the core's owed ack", () => {
   it("resolves only after the customer's outbox is marked done", async () => {
-    let open: () => void = () => undefined;
-    const acked = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const sink: InboundSink = {
-      accept: vi.fn(async (): Promise<AcceptStatus> => "handled"),
-      settle: vi.fn(() => acked),
-    };
+    const { sink, open } = gatedSink();
     const c = { sink, now: () => 1_700_000_000_000 } as unknown as DeskContext;
     const record = { conversationKey: "tg-9", channel: "telegram", chatId: "9" } as HandoffRecord;
-    let done = false;
-    const sent = signal(c, record, { type: "agent_closed", handoffId: "tg-9-1" }, "close-tg-9-1").then(() => {
-      done = true;
-    });
+    const sent = watched(signal(c, record, { type: "agent_closed", handoffId: "tg-9-1" }, "close-tg-9-1"));
     await vi.waitFor(() => expect(sink.settle).toHaveBeenCalledWith("tg-9"));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(done).toBe(false);
+    expect(sent.done).toBe(false);
     open();
-    await sent;
-    expect(done).toBe(true);
+    await sent.promise;
+    expect(sent.done).toBe(true);
   });
 });

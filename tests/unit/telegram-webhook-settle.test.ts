@@ -1,8 +1,8 @@
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { createTelegramChannel } from "../../adapters/telegram/bot.js";
-import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
 import { FAKE_ME, textUpdate } from "../bench/fake-telegram.js";
+import { gatedSink, watched } from "../helpers/gated-sink.js";
 
 const SECRET = "webhook-secret";
 
@@ -13,14 +13,7 @@ const SECRET = "webhook-secret";
  */
 describe("Telegram webhook and the core's owed ack", () => {
   it("answers 200 only after the conversation's outbox is marked done", async () => {
-    let open: () => void = () => undefined;
-    const acked = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const sink: InboundSink = {
-      accept: vi.fn(async (): Promise<AcceptStatus> => "handled"),
-      settle: vi.fn(() => acked),
-    };
+    const { sink, open } = gatedSink();
     const channel = createTelegramChannel({
       token: "42:test-token",
       mode: "webhook",
@@ -33,23 +26,19 @@ describe("Telegram webhook and the core's owed ack", () => {
     channel.bot.botInfo = FAKE_ME;
     const route = channel.routes[0];
     if (!route) throw new Error("webhook mode has a route");
-    let answered = false;
-    const response = route
-      .handler({
+    const response = watched(
+      route.handler({
         method: "POST",
         path: route.path,
         query: new URLSearchParams(),
         headers: { "x-telegram-bot-api-secret-token": SECRET, "content-type": "application/json" },
         body: Buffer.from(JSON.stringify(textUpdate(7, "Здравствуйте"))),
-      })
-      .then((r) => {
-        answered = true;
-        return r;
-      });
+      }),
+    );
     await vi.waitFor(() => expect(sink.settle).toHaveBeenCalledWith("tg-7"));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(answered).toBe(false);
+    expect(response.done).toBe(false);
     open();
-    expect((await response).status).toBe(200);
+    expect((await response.promise).status).toBe(200);
   });
 });

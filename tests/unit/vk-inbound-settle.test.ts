@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { API } from "vk-io";
 import { InMemoryChoices } from "../../adapters/vk/choices.js";
 import { handleVkUpdate } from "../../adapters/vk/inbound.js";
-import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
+import { gatedSink, watched } from "../helpers/gated-sink.js";
 
 /**
  * Both VK transports take an update as done once `handleVkUpdate` resolves (Long Poll moves its `ts`
@@ -11,14 +11,7 @@ import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js
  */
 describe("handleVkUpdate and the core's owed ack", () => {
   it("resolves only after the conversation's outbox is marked done", async () => {
-    let open: () => void = () => undefined;
-    const acked = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const sink: InboundSink = {
-      accept: vi.fn(async (): Promise<AcceptStatus> => "handled"),
-      settle: vi.fn(() => acked),
-    };
+    const { sink, open } = gatedSink();
     const update = {
       type: "message_new",
       group_id: 218000001,
@@ -37,20 +30,18 @@ describe("handleVkUpdate and the core's owed ack", () => {
         client_info: { button_actions: ["text"], keyboard: true, inline_keyboard: true, lang_id: 0 },
       },
     };
-    let done = false;
-    const handled = handleVkUpdate(update, {
-      api: {} as API,
-      sink,
-      choices: new InMemoryChoices(),
-      logger: pino({ level: "silent" }),
-    }).then((outcome) => {
-      done = true;
-      return outcome;
-    });
+    const handled = watched(
+      handleVkUpdate(update, {
+        api: {} as API,
+        sink,
+        choices: new InMemoryChoices(),
+        logger: pino({ level: "silent" }),
+      }),
+    );
     await vi.waitFor(() => expect(sink.settle).toHaveBeenCalledWith("vk-502"));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(done).toBe(false);
+    expect(handled.done).toBe(false);
     open();
-    expect(await handled).toBe("handled");
+    expect(await handled.promise).toBe("handled");
   });
 });
