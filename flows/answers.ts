@@ -3,7 +3,7 @@
  * with its route, advise, hand off, ask «us or yourself», or clarify (DESIGN's table of categories).
  */
 import { isConfident } from "./classifier/index.js";
-import { handOff, needPerson } from "./handoff-steps.js";
+import { handOff, handOffTicket, needPerson } from "./handoff-steps.js";
 import { answerOf, type KnowledgeMatch } from "./knowledge-base.js";
 import type { Button } from "./model.js";
 import type { Reading } from "./nlp/reader.js";
@@ -125,9 +125,7 @@ export function respond(
     case "ticket_status": {
       const ticket = extractTicketNumber(reading.text);
       if (ticket !== undefined) {
-        state.ticket = ticket;
-        say(turn, txt(turn, "ticketHandoff", { ticket }));
-        needPerson(turn, "ticket_status");
+        handOffTicket(turn, ticket);
         return;
       }
       say(turn, txt(turn, "askTicket"), [[button(turn, "btnNoTicket", PAYLOAD.noTicket)]]);

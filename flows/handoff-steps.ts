@@ -29,6 +29,13 @@ export function needPerson(turn: Turn, category: Category): void {
   say(turn, txt(turn, "loginForHandoff"), loginButtons(turn));
 }
 
+/** A ticket-status question with its number: say the number back and hand it to a person. */
+export function handOffTicket(turn: Turn, ticket: string): void {
+  turn.state.ticket = ticket;
+  say(turn, txt(turn, "ticketHandoff", { ticket }));
+  needPerson(turn, "ticket_status");
+}
+
 /** Opens a handoff (unless the hourly cap is reached); the engine sends the queue status after it. */
 export function handOff(
   turn: Turn,

@@ -4,7 +4,7 @@
  * rating) and the global commands.
  */
 import { clarifyButtons, handleQuestion, MAX_MISSES, respond } from "./answers.js";
-import { closeHandoff, handOff, needPerson, ratingButtons } from "./handoff-steps.js";
+import { closeHandoff, handOff, handOffTicket, needPerson, ratingButtons } from "./handoff-steps.js";
 import { parseLogin } from "./login.js";
 import type { GlobalCommand } from "./model.js";
 import type { Reading } from "./nlp/reader.js";
@@ -233,9 +233,7 @@ export function onTicket(turn: Turn, reading: Reading | undefined): void {
   }
   const ticket = parseTicketAnswer(reading.text);
   if (ticket !== undefined) {
-    state.ticket = ticket;
-    say(turn, txt(turn, "ticketHandoff", { ticket }));
-    needPerson(turn, "ticket_status");
+    handOffTicket(turn, ticket);
     return;
   }
   // Not a number: maybe a new question («а что писать в заявке?»).
