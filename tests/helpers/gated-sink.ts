@@ -1,20 +1,18 @@
 import { vi } from "vitest";
 import type { AcceptStatus, InboundSink } from "../../src/engine/inbound-sink.js";
+import { gate } from "./gate.js";
 
 /**
  * A sink whose `accept` resolves at once and whose `settle` (the core's owed acks) waits until `open()`:
  * for the tests that check an adapter confirms an update to its platform only after the acks.
  */
 export function gatedSink(): { sink: InboundSink; open(): void } {
-  let open: () => void = () => undefined;
-  const acked = new Promise<void>((resolve) => {
-    open = resolve;
-  });
+  const acked = gate();
   const sink: InboundSink = {
     accept: vi.fn(async (): Promise<AcceptStatus> => "handled"),
-    settle: vi.fn(() => acked),
+    settle: vi.fn(() => acked.promise),
   };
-  return { sink, open: () => open() };
+  return { sink, open: acked.open };
 }
 
 /** A promise with a flag that says whether it has settled yet. */

@@ -13,6 +13,7 @@ import {
   seen,
 } from "../helpers/desk-harness.js";
 import { textEvent } from "../helpers/fake-flow.js";
+import { gate } from "../helpers/gate.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis-server.js";
 
 /**
@@ -103,21 +104,15 @@ describe("the agent desk", () => {
     await h.engine.accept(textEvent("x", "u1", "handoff"));
     await h.engine.accept(textEvent("y", "u2", "handoff"));
     // The first edit of y's queue message hangs in the network while the queue moves under it.
-    let reached: () => void = () => undefined;
-    let release: () => void = () => undefined;
-    const atSend = new Promise<void>((r) => {
-      reached = r;
-    });
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const atSend = gate();
+    const network = gate();
     const send = h.sender.send.bind(h.sender);
     let held = false;
     h.sender.send = async (chatId, reply, options) => {
       if (chatId === "y" && options.editMessageId !== undefined && !held) {
         held = true;
-        reached();
-        await gate;
+        atSend.open();
+        await network.promise;
       }
       return send(chatId, reply, options);
     };
@@ -125,10 +120,10 @@ describe("the agent desk", () => {
     await h.records.setShownPosition("cli-y-1", 99);
     await h.desk.room.changed();
     const refreshing = h.desk.room.refreshNow(); // computes y: position 2, then hangs sending it
-    await atSend;
+    await atSend.promise;
     await h.desk.actions.take("cli-x-1", ANNA); // y is first now
     await h.desk.room.changed();
-    release();
+    network.open();
     await refreshing;
     const shown = h.sender.sent.filter((s) => s.chatId === "y").map((s) => s.reply.text);
     expect(shown.at(-1)).toBe("position 1");
@@ -301,13 +296,10 @@ describe("the agent desk", () => {
     const cardA = await h.api.waitForPost(isCard(1));
     const cardB = await h.api.waitForPost(isCard(2));
     // Editing A's card hangs (Telegram slow for that call) until released.
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const slowEdit = gate();
     const edit = h.api.edit.bind(h.api);
     h.api.edit = async (id, text, buttons) => {
-      if (id === cardA.id) await gate;
+      if (id === cardA.id) await slowEdit.promise;
       return edit(id, text, buttons);
     };
     await press(h, "a1", "dt:cli-a-1"); // answered; A's card edit hangs
@@ -317,7 +309,7 @@ describe("the agent desk", () => {
       await h.sender.waitFor(h.sender.sent.length + 1);
     expect(cardB.text).toContain("Ведёт: Борис");
     expect(cardA.text).not.toContain("Ведёт");
-    release();
+    slowEdit.open();
     await h.desk.idle();
     expect(cardA.text).toContain("Ведёт: Анна");
   });
@@ -328,13 +320,10 @@ describe("the agent desk", () => {
     await h.engine.accept(textEvent("fast", "u2", "handoff"));
     const slow = await h.api.waitForPost(isCard(1));
     const fast = await h.api.waitForPost(isCard(2));
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const slowChat = gate();
     const send = h.sender.send.bind(h.sender);
     h.sender.send = async (chatId, reply, options) => {
-      if (chatId === "slow" && reply.text.startsWith("Специалист:")) await gate;
+      if (chatId === "slow" && reply.text.startsWith("Специалист:")) await slowChat.promise;
       return send(chatId, reply, options);
     };
     await post(h, slow.threadId, 1001, "первый");
@@ -345,7 +334,7 @@ describe("the agent desk", () => {
     expect(h.sender.sent.some((s) => s.chatId === "slow" && s.reply.text.startsWith("Специалист:"))).toBe(
       false,
     );
-    release();
+    slowChat.open();
     while (
       h.sender.sent.filter((s) => s.chatId === "slow" && s.reply.text.startsWith("Специалист:")).length < 2
     )

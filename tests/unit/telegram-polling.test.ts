@@ -3,6 +3,7 @@ import { GrammyError } from "grammy";
 import type { Update } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type PollingFault, startPolling } from "../../adapters/telegram/polling.js";
+import { gate } from "../helpers/gate.js";
 import { memoryLogger } from "../helpers/memory-logger.js";
 
 /**
@@ -109,22 +110,19 @@ describe("Telegram polling: nothing confirmed before it is handled", () => {
   });
 
   it("confirms a handled update only once the core has marked its outbox done (settle)", async () => {
-    let open: () => void = () => undefined;
-    const acksDone = new Promise<void>((resolve) => {
-      open = resolve;
-    });
+    const acksDone = gate();
     const polling = startPolling({
       api: telegram.api as unknown as Api,
       logger: memoryLogger().logger,
       allowedUpdates: ["message"],
       async handle() {},
-      settle: () => acksDone,
+      settle: () => acksDone.promise,
     });
     const update = telegram.push(7);
     await vi.advanceTimersByTimeAsync(1_000);
     // Handled, but its ack is still on its way: no offset past it has been sent.
     expect(telegram.confirmedBelow).toBeLessThanOrEqual(update.update_id);
-    open();
+    acksDone.open();
     await vi.advanceTimersByTimeAsync(1_000); // the loop's next poll (busyPollMs) sends the offset
     expect(telegram.confirmedBelow).toBe(update.update_id + 1);
     const stopped = polling.stop();
