@@ -46,6 +46,15 @@ async function start(env: Record<string, string>): Promise<{ service: ServicePro
   return { service, port };
 }
 
+/** The service polling a fake Bot API, with its long poll already held open. */
+async function startPolling() {
+  const telegram = await FakeTelegramApi.start();
+  closers.push(() => telegram.close());
+  const started = await start({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot });
+  await telegram.heldPoll();
+  return { telegram, ...started };
+}
+
 const isFault = (l: LogLine) =>
   typeof l.msg === "string" && l.msg.includes("cannot receive customer messages");
 
@@ -68,13 +77,7 @@ async function expectDeaf(service: ServiceProcess, port: number, fixMentions: Re
 
 describe("deaf but ready: the process says so and exits", { timeout: 60_000 }, () => {
   it("a Telegram token revoked while polling (getUpdates 401)", async () => {
-    const telegram = await FakeTelegramApi.start();
-    closers.push(() => telegram.close());
-    const { service, port } = await start({
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-    });
-    await telegram.heldPoll();
+    const { telegram, service, port } = await startPolling();
     telegram.revokeToken();
     await expectDeaf(service, port, /TELEGRAM_BOT_TOKEN/);
     // The token never appears in the logs.
@@ -82,13 +85,7 @@ describe("deaf but ready: the process says so and exits", { timeout: 60_000 }, (
   });
 
   it("a 409 conflict: another process polls with the same token", async () => {
-    const telegram = await FakeTelegramApi.start();
-    closers.push(() => telegram.close());
-    const { service, port } = await start({
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-    });
-    await telegram.heldPoll();
+    const { telegram, service, port } = await startPolling();
     // The other process's getUpdates ends ours with 409, as Telegram does…
     const other = await fetch(`${telegram.apiRoot}/bot${telegram.token}/getUpdates`, { method: "POST" });
     expect(other.status).toBe(200);

@@ -33,6 +33,22 @@ afterAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
 });
 
+/** The compiled service as the image runs it, on the fake Bot API and the test's Redis. */
+function spawnCompiled(telegram: FakeTelegramApi, env: Record<string, string>) {
+  const proc = spawn(process.execPath, ["--enable-source-maps", resolve(OUT, "src/main.js")], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      REDIS_URL: redis.url,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { proc, exited: once(proc, "exit") };
+}
+
 describe("the container image, without Docker", () => {
   it("is multi-stage on Node 24 LTS, installs production dependencies only, runs as non-root, and checks health", () => {
     const dockerfile = readFileSync(resolve(ROOT, "Dockerfile"), "utf8");
@@ -132,18 +148,7 @@ describe("the container image, without Docker", () => {
   it("runs the compiled service: /healthz and /readyz answer, SIGTERM exits 0", async () => {
     const telegram = await FakeTelegramApi.start();
     const port = await freePort();
-    const proc = spawn(process.execPath, ["--enable-source-maps", resolve(OUT, "src/main.js")], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "production",
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        REDIS_URL: redis.url,
-        PORT: String(port),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = once(proc, "exit");
+    const { proc, exited } = spawnCompiled(telegram, { PORT: String(port) });
     try {
       const lines = createInterface({ input: proc.stdout! });
       for await (const line of lines) if (line.includes('"channels started"')) break;
@@ -163,19 +168,10 @@ describe("the container image, without Docker", () => {
     const telegram = await FakeTelegramApi.start();
     const port = await freePort();
     const metricsPort = await freePort();
-    const proc = spawn(process.execPath, ["--enable-source-maps", resolve(OUT, "src/main.js")], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "production",
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        REDIS_URL: redis.url,
-        PORT: String(port),
-        METRICS_PORT: String(metricsPort),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const { proc, exited } = spawnCompiled(telegram, {
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
     });
-    const exited = once(proc, "exit");
     try {
       const lines = createInterface({ input: proc.stdout! });
       let metricsHost = "";
