@@ -65,13 +65,14 @@ function answerGeneral(turn: Turn, reading: Reading, howTo: boolean, match = tur
 /** The refusal of an account action, built to help (see `refusal.ts`). */
 function refuse(turn: Turn, c: Classification | undefined, reading: Reading, empathy: string): void {
   const { state } = turn;
-  const { key, what, named } = refusalFor(c?.rule, reading.normalized);
+  const { key, what } = refusalFor(c?.rule, reading.normalized);
   let text: string;
   if (state.guest) text = txt(turn, "refuseGuest");
   // Shorter the second time; when the words name what is asked (it may be a new request), it says so.
   else if ((state.refusals ?? 0) > 0)
-    text = named ? txt(turn, "refuseAgainNamed", { what: txt(turn, what) }) : txt(turn, "refuseAgain");
-  else text = txt(turn, key, { what: txt(turn, what) });
+    text = what ? txt(turn, "refuseAgainNamed", { what: txt(turn, what) }) : txt(turn, "refuseAgain");
+  // The first time it always names something: the generic «данные» when the words name nothing.
+  else text = txt(turn, key, { what: txt(turn, what ?? "whatData") });
   text = empathy + text;
   state.refusals = (state.refusals ?? 0) + 1;
   // Invariant 4: refused; a person only for non-confidential help (how to write the ticket).

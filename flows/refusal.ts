@@ -39,14 +39,11 @@ const WHAT: readonly [RegExp, TextKey][] = [
 ];
 
 /**
- * The refusal's text key and the key of what was asked, for a rule id and the normalized text;
- * `named` is false when the words name nothing on the list (`what` is then the generic «данные»).
+ * The refusal's text key and the key of what was asked, for a rule id and the normalized text; `what`
+ * is undefined when the words name nothing on the list.
  */
-export function refusalFor(
-  rule: string | undefined,
-  normalized: string,
-): { key: TextKey; what: TextKey; named: boolean } {
+export function refusalFor(rule: string | undefined, normalized: string): { key: TextKey; what?: TextKey } {
   const id = rule?.replace(/^account_action:/, "") ?? "";
   const what = WHAT.find(([re]) => re.test(normalized))?.[1];
-  return { key: ROUTE_BY_RULE[id] ?? "refuseAction", what: what ?? "whatData", named: what !== undefined };
+  return { key: ROUTE_BY_RULE[id] ?? "refuseAction", ...(what ? { what } : {}) };
 }

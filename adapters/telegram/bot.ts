@@ -176,7 +176,9 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         timeoutSeconds: pollTimeout,
         ...options.polling,
         ...(options.onFault ? { onFault: options.onFault } : {}),
-        ...(sink.settle ? { settle: () => sink.settle?.() ?? Promise.resolve() } : {}),
+        settle: async () => {
+          await sink.settle?.();
+        },
       });
       // The loop logs a permanent fault itself, with the fix, and reports it through onFault.
       polling.done.catch(() => undefined);
