@@ -430,17 +430,14 @@ export class Engine implements InboundSink {
         }
       }
     }
-    // The ack releases the lock: a renewal still in flight would then find it gone and cry «lost».
     if (!keepLock) {
+      // The ack releases the lock: a renewal still in flight would then find it gone and cry «lost».
       renewal.stop();
-      Object.assign(record.tags, newTags);
       this.acks.defer({ lease, tags: newTags, undeliverableJson: undeliverable }, log);
-      return undeliverable === "";
-    }
-    // A replayed outbox before this update's own step: the lock stays, and the step needs the ack done.
-    if (!(await this.options.store.ack(lease, newTags, undeliverable, keepLock))) {
-      // Delivered, but the lock ran out first (Redis was unreachable for longer than the lease): the
-      // outbox is left to whoever holds the conversation now, which may send it once more.
+    } else if (!(await this.options.store.ack(lease, newTags, undeliverable, true))) {
+      // A replayed outbox before this update's own step keeps the lock, and the step needs the ack done
+      // first. It failed: delivered, but the lock ran out first (Redis was unreachable for longer than
+      // the lease), so the outbox is left to whoever holds the conversation now, which may send it again.
       log.warn("lock lost before the outbox was marked done; another worker may carry it out again");
       return false;
     }
