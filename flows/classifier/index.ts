@@ -139,10 +139,11 @@ export function createClassifier(options: ClassifierOptions = {}): SupportClassi
       // A report («я поменял NS…») asks nothing of us: the model's account_action vote is noise there.
       const votes = reportOnly ? without(ranked, "account_action") : ranked;
       const top = votes[0];
-      if (top === undefined) return { category: "general", confidence: 0, ranked: [] };
-      // Fewer than two words the model knows: whatever ranks first is a guess (the flow clarifies).
+      if (top === undefined) return { category: "general", confidence: 0, ranked: [], act };
+      // Fewer than two words the model knows: whatever ranks first is a guess (the flow clarifies). The
+      // speech act still stands: a bare «почему нельзя?» after a refusal is that request again.
       if (knownWords < 2 && top.category !== "operator")
-        return { category: top.category, confidence: 0, ranked: votes };
+        return { category: top.category, confidence: 0, ranked: votes, act };
       if (top.category === "account_action") {
         // Only the model hears a request: ask, don't refuse on a guess.
         return { category: top.category, confidence: top.score, ranked: votes, askSelfOrUs: true, act };
